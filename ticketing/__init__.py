@@ -1,0 +1,1 @@
+"""ticketing: the privacy inquiry desk."""

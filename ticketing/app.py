@@ -1,0 +1,105 @@
+"""create_app(settings): the composition root of the web service."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from ticketing.container import Container
+from ticketing.jobs.scheduler import build_scheduler
+from ticketing.services.demo import seed_demo
+from ticketing.settings import Settings
+from ticketing.web.api import TicketApi
+from ticketing.web.contact import ContactForm
+from ticketing.web.errors import EXCEPTION_HANDLERS
+from ticketing.web.health import healthz, readyz
+from ticketing.web.staff import LoginPages, StaffPages
+from ticketing.web.status import status_page
+
+log = logging.getLogger(__name__)
+WEB_DIR = Path(__file__).with_name("web")
+
+
+def _throttled(request: Request[Any, Any, Any]) -> bool:
+    """Rate-limit the unauthenticated POSTs: the public form and the login."""
+    path = request.url.path
+    return request.method == "POST" and (path.startswith("/desks/") or path == "/login")
+
+
+def create_app(
+    settings: Settings | None = None, *, container: Container | None = None, migrate: bool | None = None,
+    scheduler: bool | None = None, demo: bool = False,
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    container = container or Container.build(settings)
+    run_migrations = (not settings.is_postgres) if migrate is None else migrate
+    run_scheduler = settings.scheduler_enabled if scheduler is None else scheduler
+    jobs = build_scheduler(container)
+
+    async def on_startup() -> None:
+        await container.start(migrate=run_migrations)
+        if demo:
+            await seed_demo(container.accounts, container.intake)
+        if run_scheduler:
+            jobs.start()
+
+    async def on_shutdown() -> None:
+        if jobs.running:
+            jobs.shutdown(wait=False)
+        await container.stop()
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            readyz,
+            TicketApi,
+            ContactForm,
+            LoginPages,
+            StaffPages,
+            status_page,
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
+        ],
+        dependencies={"container": Provide(lambda: container, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.resolved_secret_key(),
+            exclude=["/api"],
+            cookie_httponly=True,
+            cookie_secure=settings.secure_cookies,
+        ),
+        middleware=[
+            RateLimitConfig(
+                rate_limit=("minute", settings.form_rate_limit_per_minute), check_throttle_handler=_throttled
+            ).middleware
+        ],
+        openapi_config=OpenAPIConfig(
+            title="ticketing",
+            version="1",
+            description="Privacy inquiry desk API. Authenticate with 'Authorization: Bearer <token>' "
+            "(ticketing token create EMAIL).",
+            path="/schema",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
+        ),
+        request_max_body_size=settings.max_attachments * settings.max_attachment_bytes + 1024 * 1024,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        logging_config=LoggingConfig(
+            log_exceptions="never",
+            loggers={"ticketing": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
+        ),
+        state={"container": container},
+    )

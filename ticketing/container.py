@@ -1,0 +1,95 @@
+"""Wires adapters to services from Settings (shared by create_app, the CLI and tests)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ticketing.clock import SystemClock
+from ticketing.db import engine
+from ticketing.db.accounts import PiccoloAccountStore
+from ticketing.db.blobs import FileBlobStore
+from ticketing.db.outbox import PiccoloOutboxStore
+from ticketing.db.tickets import PiccoloTicketStore
+from ticketing.domain.desks import Desk, parse_desks
+from ticketing.domain.errors import ConfigError
+from ticketing.domain.intake import IntakeLimits
+from ticketing.mail.rendering import JinjaMailRenderer
+from ticketing.mail.smtp import SmtpTransport
+from ticketing.services.accounts import AccountService
+from ticketing.services.intake import IntakeService
+from ticketing.services.outbox import OutboxService
+from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.tickets import TicketQueries
+from ticketing.settings import Settings
+
+
+def load_desks(path: Path) -> dict[str, Desk]:
+    """Read and validate a desks TOML file; every problem names the file and the key."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "desks file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+    return parse_desks(data, str(path))
+
+
+@dataclass
+class Container:
+    settings: Settings
+    desks: dict[str, Desk]
+    clock: Clock
+    tickets: PiccoloTicketStore
+    accounts_store: PiccoloAccountStore
+    outbox_store: PiccoloOutboxStore
+    intake: IntakeService
+    queries: TicketQueries
+    accounts: AccountService
+    outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None, transport: MailTransport | None = None) -> Container:
+        desks = load_desks(settings.desks_file)
+        engine.bind(settings)
+        clock = clock or SystemClock()
+        tickets = PiccoloTicketStore()
+        accounts_store = PiccoloAccountStore()
+        outbox_store = PiccoloOutboxStore()
+        if transport is None and settings.smtp is not None:
+            transport = SmtpTransport(settings.smtp)
+        intake = IntakeService(
+            desks=desks,
+            store=tickets,
+            blobs=FileBlobStore(settings.attachments_dir),
+            renderer=JinjaMailRenderer(),
+            clock=clock,
+            base_url=settings.base_url,
+            limits=IntakeLimits(settings.max_attachments, settings.max_attachment_bytes),
+        )
+        return cls(
+            settings=settings,
+            desks=desks,
+            clock=clock,
+            tickets=tickets,
+            accounts_store=accounts_store,
+            outbox_store=outbox_store,
+            intake=intake,
+            queries=TicketQueries(tickets, clock),
+            accounts=AccountService(accounts_store, clock, list(desks)),
+            outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
+        )
+
+    async def start(self, *, migrate: bool, pool_size: int = 20) -> None:
+        await engine.start(self.settings, pool_size=pool_size)
+        if migrate:
+            await engine.migrate()
+        await self.tickets.ensure_desks(list(self.desks), self.clock.now())
+
+    async def stop(self) -> None:
+        await engine.stop()
+
+
+__all__ = ["Container", "load_desks"]

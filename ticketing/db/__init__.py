@@ -1,0 +1,1 @@
+"""Piccolo adapter: tables and repositories (the only place that queries tables)."""

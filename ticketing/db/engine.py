@@ -1,0 +1,92 @@
+"""Engine selection from Settings, and migrations."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from ticketing.db.tables import TABLES
+from ticketing.settings import Settings
+
+log = logging.getLogger(__name__)
+_current: Engine | None = None
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.database_url:
+        return PostgresEngine(config={"dsn": settings.database_url}, log_queries=False)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
+
+
+def bind(settings: Settings) -> Engine:
+    """Point every table (and piccolo_conf.DB) at the engine the settings choose."""
+    global _current
+    # Piccolo's migration runner finds its configuration through this variable.
+    os.environ.setdefault("PICCOLO_CONF", "ticketing.piccolo_conf")
+    engine = make_engine(settings)
+    for table in [*TABLES, Migration]:
+        table._meta.db = engine
+    _current = engine
+    return engine
+
+
+def current_engine() -> Engine:
+    if _current is None:
+        return bind(Settings.from_env())
+    return _current
+
+
+def is_postgres() -> bool:
+    return isinstance(current_engine(), PostgresEngine)
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; stack-check §2)."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with engine.transaction() as tx:
+            yield tx
+
+
+async def start(settings: Settings, *, pool_size: int = 20) -> Engine:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+    else:
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+    return engine
+
+
+async def stop() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping() -> None:
+    await current_engine().run_ddl("SELECT 1")
+
+
+async def migrate() -> None:
+    """Apply the ticketing app's migrations (quietly; Piccolo prints progress to stdout)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        result = await run_forwards(app_name="ticketing")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{out.getvalue()}")
+    log.info("migrations: %s", result.message)

@@ -1,0 +1,210 @@
+"""Piccolo tables. Timestamps are aware UTC (Timestamptz) everywhere."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Desk(Table, tablename="desk"):
+    """Runtime state of a desk; its definition lives in the desks file."""
+
+    id = Serial(primary_key=True)
+    slug = Varchar(length=40, unique=True)
+    created_at = Timestamptz()
+
+
+class StaffUser(Table, tablename="staff_user"):
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    display_name = Varchar(length=200, default="")
+    password_hash = Varchar(length=200)
+    is_active = Boolean(default=True)
+    language = Varchar(length=5, default="en")
+    created_at = Timestamptz()
+
+
+class DeskMembership(Table, tablename="desk_membership"):
+    id = Serial(primary_key=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, null=False, index=True)
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
+    role = Varchar(length=20)  # agent | manager | admin
+
+
+class ApiToken(Table, tablename="api_token"):
+    id = Serial(primary_key=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)  # sha256 of the token; the token itself is never stored
+    prefix = Varchar(length=12)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class StaffSession(Table, tablename="staff_session"):
+    id = Serial(primary_key=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+
+
+class Requester(Table, tablename="requester"):
+    """A person who contacted one desk (requesters are never shared between desks)."""
+
+    id = Serial(primary_key=True)
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, null=True, default=None, index=True)
+    phone = Varchar(length=30, null=True, default=None)
+    postal_address = Text(null=True, default=None)
+    language = Varchar(length=5)
+    bouncing = Boolean(default=False)
+    created_at = Timestamptz()
+
+
+class Ticket(Table, tablename="ticket"):
+    id = Serial(primary_key=True)
+    reference = Varchar(length=30, unique=True)
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
+    requester = ForeignKey(references=Requester, on_delete=OnDelete.restrict, null=False, index=True)
+    channel = Varchar(length=10)
+    category = Varchar(length=30)
+    request_types = JSON(default=[])
+    state = Varchar(length=30, index=True)
+    assignee = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True)
+    language = Varchar(length=5)
+    subject = Varchar(length=200)
+    status_token_hash = Varchar(length=64, unique=True)
+    flags = JSON(default={})
+    linked_ticket = ForeignKey(references="self", on_delete=OnDelete.set_null, null=True, default=None)
+    received_at = Timestamptz()
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    first_responded_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    # Clock due instants live on the ticket so a sweep is an indexed query (DESIGN.md §5).
+    first_response_due_at = Timestamptz(null=True, default=None, index=True)
+    resolution_due_at = Timestamptz(null=True, default=None, index=True)
+    statutory_due_at = Timestamptz(null=True, default=None, index=True)
+
+
+class Message(Table, tablename="message"):
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    direction = Varchar(length=10)  # inbound | outbound | note
+    channel = Varchar(length=10)
+    author = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    from_email = Varchar(length=254, null=True, default=None)
+    to = JSON(default=[])
+    subject = Varchar(length=500, default="")
+    text = Text(default="")
+    html = Text(null=True, default=None)  # sanitised with nh3 before it is stored
+    message_id = Varchar(length=500, null=True, default=None, index=True)
+    in_reply_to = Varchar(length=500, null=True, default=None)
+    references = JSON(default=[])
+    headers = JSON(default={})
+    raw_path = Varchar(length=300, null=True, default=None)  # raw RFC 5322 source under the data dir
+    content_hash = Varchar(length=64, null=True, default=None, index=True)
+    created_at = Timestamptz()
+
+
+class Attachment(Table, tablename="attachment"):
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    message = ForeignKey(references=Message, on_delete=OnDelete.restrict, null=False, index=True)
+    filename = Varchar(length=200)
+    declared_type = Varchar(length=200, default="application/octet-stream")
+    content_type = Varchar(length=200)  # sniffed from the bytes, not trusted from the sender
+    size = Integer()
+    sha256 = Varchar(length=64, index=True)
+    created_at = Timestamptz()
+
+
+class Event(Table, tablename="event"):
+    """Append-only audit log of a ticket: nothing updates or deletes these rows."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    at = Timestamptz()
+    actor = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    actor_label = Varchar(length=100)  # "requester", "system", or the staff e-mail at the time
+    action = Varchar(length=50)
+    from_state = Varchar(length=30, null=True, default=None)
+    to_state = Varchar(length=30, null=True, default=None)
+    reason = Text(default="")
+    data = JSON(default={})
+
+
+class TicketAccess(Table, tablename="ticket_access"):
+    """Every staff read of a ticket's personal data: who, when, which ticket, how."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    user = ForeignKey(references=StaffUser, on_delete=OnDelete.restrict, null=False, index=True)
+    at = Timestamptz()
+    via = Varchar(length=20)  # api | web
+
+
+class ClockPause(Table, tablename="clock_pause"):
+    """A stored interval during which the business clocks of a ticket were paused."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    started_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+    reason = Varchar(length=100)
+
+
+class ReferenceCounter(Table, tablename="reference_counter"):
+    id = Serial(primary_key=True)
+    scope = Varchar(length=20, unique=True)  # "<PREFIX>-<YEAR>"
+    value = Integer(default=0)
+
+
+class Outbox(Table, tablename="outbox"):
+    """Mail written in the same transaction as the change that caused it, sent by a worker."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
+    kind = Varchar(length=50)  # the emails/ template name
+    to_addr = Varchar(length=254)
+    subject = Varchar(length=500)
+    message_id = Varchar(length=300, unique=True)
+    payload = JSON(default={})  # the OutgoingMail; composed into RFC 5322 at send time
+    status = Varchar(length=10, default="pending", index=True)  # pending | sending | sent | failed
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    lease_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+
+
+TABLES: list[type[Table]] = [
+    Desk,
+    StaffUser,
+    DeskMembership,
+    ApiToken,
+    StaffSession,
+    Requester,
+    Ticket,
+    Message,
+    Attachment,
+    Event,
+    TicketAccess,
+    ClockPause,
+    ReferenceCounter,
+    Outbox,
+]

@@ -1,0 +1,264 @@
+"""Desk definitions and the validation of a desks file's parsed contents."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ticketing.domain.errors import ConfigError
+from ticketing.domain.tickets import FEE_ALLOWED, Channel, Language, RequestType
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+WINDOW_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+CLOSURE_RE = re.compile(r"^(\d{2})-(\d{2})\.\.(\d{2})-(\d{2})$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+FEE_INSTRUMENTS = frozenset({"postage_stamps", "postal_money_order", "bank_transfer", "cash"})
+DOCUMENT_KINDS = frozenset({"request_form", "identity", "authority"})
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningWindow:
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringClosure:
+    """An inclusive month-day range closed every year (may wrap over the new year)."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTypeRule:
+    channels: frozenset[Channel]
+    fee_yen: int = 0
+    fee_instrument: str | None = None
+    documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AccreditedOrg:
+    name: str
+    short_name: str
+    office: str = ""
+    postal_address: str = ""
+    phone: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    slug: str
+    name: str
+    company: str
+    language: Language
+    timezone: str
+    reference_prefix: str
+    inbox: str
+    manager_title: str
+    hours: Mapping[int, tuple[OpeningWindow, ...]]  # weekday (Mon=0) -> windows
+    closures: tuple[RecurringClosure, ...] = ()
+    phone: str = ""
+    postal_address: str = ""
+    request_types: Mapping[RequestType, RequestTypeRule] = field(default_factory=dict)
+    document_validity_days: Mapping[str, int] = field(default_factory=dict)
+    accredited_org: AccreditedOrg | None = None
+    joint_use: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def inbox_domain(self) -> str:
+        return self.inbox.rsplit("@", 1)[1]
+
+
+def _str(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"{where}.{key}", "is required")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}.{key}", f"must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _clock(hh: str, mm: str, where: str) -> time:
+    h, m = int(hh), int(mm)
+    if h == 24 and m == 0:
+        return time.max
+    if h > 23 or m > 59:
+        raise ConfigError(where, f"{hh}:{mm} is not a time of day")
+    return time(h, m)
+
+
+def _hours(table: Any, where: str) -> dict[int, tuple[OpeningWindow, ...]]:
+    if not isinstance(table, Mapping):
+        raise ConfigError(where, "must be a table of weekday = [\"HH:MM-HH:MM\", ...]")
+    result: dict[int, tuple[OpeningWindow, ...]] = {}
+    for day, windows in table.items():
+        if day not in WEEKDAYS:
+            raise ConfigError(f"{where}.{day}", f"unknown weekday; use one of {', '.join(WEEKDAYS)}")
+        if not isinstance(windows, list):
+            raise ConfigError(f"{where}.{day}", "must be a list of \"HH:MM-HH:MM\" strings")
+        parsed: list[OpeningWindow] = []
+        for raw in windows:
+            match = WINDOW_RE.match(raw) if isinstance(raw, str) else None
+            if match is None:
+                raise ConfigError(f"{where}.{day}", f"{raw!r} is not \"HH:MM-HH:MM\"")
+            start = _clock(match.group(1), match.group(2), f"{where}.{day}")
+            end = _clock(match.group(3), match.group(4), f"{where}.{day}")
+            if end <= start:
+                raise ConfigError(f"{where}.{day}", f"{raw!r} ends before it starts")
+            if parsed and start < parsed[-1].end:
+                raise ConfigError(f"{where}.{day}", f"{raw!r} overlaps or is out of order")
+            parsed.append(OpeningWindow(start, end))
+        result[WEEKDAYS.index(day)] = tuple(parsed)
+    if not any(result.values()):
+        raise ConfigError(where, "the desk is never open")
+    return result
+
+
+def _closures(raw: Any, where: str) -> tuple[RecurringClosure, ...]:
+    if raw is None:
+        return (RecurringClosure((12, 29), (1, 3)),)  # DESIGN.md §4 default year-end closure
+    if not isinstance(raw, list):
+        raise ConfigError(where, "must be a list of \"MM-DD..MM-DD\" strings")
+    result = []
+    for item in raw:
+        match = CLOSURE_RE.match(item) if isinstance(item, str) else None
+        if match is None:
+            raise ConfigError(where, f"{item!r} is not \"MM-DD..MM-DD\"")
+        start = (int(match.group(1)), int(match.group(2)))
+        end = (int(match.group(3)), int(match.group(4)))
+        for month, day in (start, end):
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                raise ConfigError(where, f"{item!r} has an impossible date")
+        result.append(RecurringClosure(start, end))
+    return tuple(result)
+
+
+def _request_types(table: Any, where: str) -> dict[RequestType, RequestTypeRule]:
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise ConfigError(where, "must be a table keyed by request type")
+    rules: dict[RequestType, RequestTypeRule] = {}
+    for key, rule in table.items():
+        here = f"{where}.{key}"
+        try:
+            kind = RequestType(key)
+        except ValueError:
+            raise ConfigError(here, f"unknown request type; use one of {', '.join(RequestType)}") from None
+        if not isinstance(rule, Mapping):
+            raise ConfigError(here, "must be a table")
+        channels_raw = rule.get("channels", [c.value for c in Channel])
+        try:
+            channels = frozenset(Channel(c) for c in channels_raw)
+        except (ValueError, TypeError):
+            raise ConfigError(f"{here}.channels", f"{channels_raw!r}: use {', '.join(Channel)}") from None
+        fee = rule.get("fee_yen", 0)
+        if not isinstance(fee, int) or isinstance(fee, bool) or fee < 0:
+            raise ConfigError(f"{here}.fee_yen", f"must be a whole number of yen >= 0, got {fee!r}")
+        if fee and kind not in FEE_ALLOWED:
+            # APPI Art. 38: no fee may be charged for correction, suspension or stop of provision.
+            raise ConfigError(f"{here}.fee_yen", "APPI Art. 38 allows a fee only for notification and disclosure")
+        instrument = rule.get("fee_instrument")
+        if instrument is not None and instrument not in FEE_INSTRUMENTS:
+            raise ConfigError(f"{here}.fee_instrument", f"use one of {', '.join(sorted(FEE_INSTRUMENTS))}")
+        documents = rule.get("documents", [])
+        if not isinstance(documents, list) or any(d not in DOCUMENT_KINDS for d in documents):
+            raise ConfigError(f"{here}.documents", f"use a list of {', '.join(sorted(DOCUMENT_KINDS))}")
+        rules[kind] = RequestTypeRule(channels, fee, instrument, tuple(documents))
+    return rules
+
+
+def _validity(table: Any, where: str) -> dict[str, int]:
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise ConfigError(where, "must be a table of document = days")
+    for key, days in table.items():
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"{where}.{key}", f"must be a whole number of days >= 0, got {days!r}")
+    return dict(table)
+
+
+def parse_desk(slug: str, table: Any, where: str) -> Desk:
+    """Validate one `[desks.<slug>]` table."""
+    if not SLUG_RE.match(slug):
+        raise ConfigError(where, "desk slugs are lower-case letters, digits and '-'")
+    if not isinstance(table, Mapping):
+        raise ConfigError(where, "must be a table")
+    language_raw = _str(table, "language", where)
+    try:
+        language = Language(language_raw)
+    except ValueError:
+        raise ConfigError(f"{where}.language", f"{language_raw!r}: use ja or en") from None
+    tz = _str(table, "timezone", where)
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}.timezone", f"{tz!r} is not an IANA time zone") from None
+    prefix = _str(table, "reference_prefix", where)
+    if not re.fullmatch(r"[A-Z]{2,6}", prefix):
+        raise ConfigError(f"{where}.reference_prefix", "must be 2-6 upper-case letters")
+    inbox = _str(table, "inbox", where)
+    if not EMAIL_RE.match(inbox):
+        raise ConfigError(f"{where}.inbox", f"{inbox!r} is not an e-mail address")
+    org = table.get("accredited_org")
+    accredited = None
+    if org is not None:
+        if not isinstance(org, Mapping):
+            raise ConfigError(f"{where}.accredited_org", "must be a table")
+        accredited = AccreditedOrg(
+            name=_str(org, "name", f"{where}.accredited_org"),
+            short_name=_str(org, "short_name", f"{where}.accredited_org"),
+            office=_str(org, "office", f"{where}.accredited_org", required=False),
+            postal_address=_str(org, "postal_address", f"{where}.accredited_org", required=False),
+            phone=_str(org, "phone", f"{where}.accredited_org", required=False),
+            hours=_str(org, "hours", f"{where}.accredited_org", required=False),
+        )
+    joint_use = table.get("joint_use", {})
+    if not isinstance(joint_use, Mapping):
+        raise ConfigError(f"{where}.joint_use", "must be a table")
+    if "hours" not in table:
+        raise ConfigError(f"{where}.hours", "is required")
+    return Desk(
+        slug=slug,
+        name=_str(table, "name", where),
+        company=_str(table, "company", where, required=False) or _str(table, "name", where),
+        language=language,
+        timezone=tz,
+        reference_prefix=prefix,
+        inbox=inbox.lower(),
+        manager_title=_str(table, "manager_title", where),
+        hours=_hours(table["hours"], f"{where}.hours"),
+        closures=_closures(table.get("closures"), f"{where}.closures"),
+        phone=_str(table, "phone", where, required=False),
+        postal_address=_str(table, "postal_address", where, required=False),
+        request_types=_request_types(table.get("request_types"), f"{where}.request_types"),
+        document_validity_days=_validity(table.get("documents"), f"{where}.documents"),
+        accredited_org=accredited,
+        joint_use={str(k): str(v) for k, v in joint_use.items()},
+    )
+
+
+def parse_desks(data: Mapping[str, Any], source: str) -> dict[str, Desk]:
+    """Validate a whole desks file; `source` names the file in error messages."""
+    desks = data.get("desks")
+    if not isinstance(desks, Mapping) or not desks:
+        raise ConfigError(f"{source}: desks", "at least one [desks.<slug>] table is required")
+    result = {slug: parse_desk(slug, table, f"{source}: desks.{slug}") for slug, table in desks.items()}
+    seen: set[tuple[str, str]] = set()
+    for desk in result.values():
+        for key, value in (("reference_prefix", desk.reference_prefix), ("inbox", desk.inbox)):
+            if (key, value) in seen:
+                raise ConfigError(f"{source}: desks.{desk.slug}.{key}", f"{value!r} is used by another desk")
+            seen.add((key, value))
+    return result

@@ -1,0 +1,67 @@
+"""Domain errors: they carry data; the web layer picks status codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class DomainError(Exception):
+    """Base of every error the core and services raise on purpose."""
+
+
+@dataclass
+class ConfigError(DomainError):
+    """A configuration file or variable is wrong."""
+
+    where: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.problem}"
+
+
+@dataclass
+class ValidationFailed(DomainError):
+    """Input was refused; `errors` maps each field to what is wrong with it."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+
+
+@dataclass
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    kind: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key!r} not found"
+
+
+@dataclass
+class AuthenticationFailed(DomainError):
+    reason: str = "invalid credentials"
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass
+class Conflict(DomainError):
+    what: str
+
+    def __str__(self) -> str:
+        return self.what
+
+
+@dataclass
+class InvalidTransition(DomainError):
+    reference: str
+    state: str
+    action: str
+
+    def __str__(self) -> str:
+        return f"ticket {self.reference}: cannot {self.action} from state {self.state}"

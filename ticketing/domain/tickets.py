@@ -1,0 +1,148 @@
+"""Tickets: vocabularies, references and the state transition table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    JA = "ja"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    PHONE = "phone"
+    POST = "post"
+    API = "api"
+
+
+class Category(StrEnum):
+    INQUIRY = "inquiry"
+    COMPLAINT = "complaint"
+    REQUEST = "request"  # a statutory request (APPI Arts. 32-35) with one or more request types
+    ACCREDITED_ORG_INQUIRY = "accredited_org_inquiry"  # APPI Art. 53: JUAS asks for an explanation
+    INCIDENT = "incident"  # a leak or suspected leak (APPI Art. 26)
+
+
+class RequestType(StrEnum):
+    """Statutory request types (privacy-domain.md §2)."""
+
+    PURPOSE_NOTIFICATION = "purpose_notification"  # Art. 32(2)
+    DISCLOSURE = "disclosure"  # Art. 33(1)
+    THIRD_PARTY_RECORD_DISCLOSURE = "third_party_record_disclosure"  # Art. 33(5)
+    CORRECTION = "correction"  # Art. 34
+    SUSPENSION_OF_USE = "suspension_of_use"  # Art. 35(1),(2)
+    STOP_THIRD_PARTY_PROVISION = "stop_third_party_provision"  # Art. 35(3)
+
+
+# APPI Art. 38(1): a fee may be charged only for notification of purpose and disclosure.
+FEE_ALLOWED: frozenset[RequestType] = frozenset(
+    {RequestType.PURPOSE_NOTIFICATION, RequestType.DISCLOSURE, RequestType.THIRD_PARTY_RECORD_DISCLOSURE}
+)
+
+
+class State(StrEnum):
+    """Privacy-desk states (privacy-domain.md §7.1)."""
+
+    RECEIVED = "received"
+    TRIAGE = "triage"
+    AWAITING_FORMAL_REQUEST = "awaiting_formal_request"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    IDENTITY_VERIFICATION = "identity_verification"
+    FEE_CHECK = "fee_check"
+    IN_PROGRESS = "in_progress"
+    DECISION_PENDING = "decision_pending"
+    RESPONDED = "responded"
+    FORWARDED = "forwarded"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+class Action(StrEnum):
+    TRIAGE = "triage"
+    REQUEST_FORMAL_REQUEST = "request_formal_request"
+    REQUEST_DOCUMENTS = "request_documents"
+    VERIFY_IDENTITY = "verify_identity"
+    CHECK_FEE = "check_fee"
+    START_WORK = "start_work"
+    ASK_DECISION = "ask_decision"
+    RESPOND = "respond"
+    FORWARD = "forward"
+    CLOSE = "close"
+    WITHDRAW = "withdraw"
+    REJECT = "reject"
+    REOPEN = "reopen"
+    REQUESTER_REPLIED = "requester_replied"
+
+
+OPEN_STATES: frozenset[State] = frozenset(State) - {State.CLOSED, State.WITHDRAWN, State.REJECTED}
+# While in these states the desk waits on the requester: business clocks pause (DESIGN.md §5).
+WAITING_ON_REQUESTER: frozenset[State] = frozenset({State.AWAITING_FORMAL_REQUEST, State.AWAITING_DOCUMENTS})
+
+S, A = State, Action
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (S.RECEIVED, A.TRIAGE): S.TRIAGE,
+    (S.TRIAGE, A.REQUEST_FORMAL_REQUEST): S.AWAITING_FORMAL_REQUEST,
+    (S.TRIAGE, A.REQUEST_DOCUMENTS): S.AWAITING_DOCUMENTS,
+    (S.TRIAGE, A.VERIFY_IDENTITY): S.IDENTITY_VERIFICATION,
+    (S.TRIAGE, A.START_WORK): S.IN_PROGRESS,
+    (S.TRIAGE, A.FORWARD): S.FORWARDED,
+    (S.TRIAGE, A.RESPOND): S.RESPONDED,  # a simple inquiry answered straight away
+    (S.AWAITING_FORMAL_REQUEST, A.REQUESTER_REPLIED): S.TRIAGE,
+    (S.AWAITING_DOCUMENTS, A.REQUESTER_REPLIED): S.IDENTITY_VERIFICATION,
+    (S.AWAITING_DOCUMENTS, A.REJECT): S.REJECTED,
+    (S.IDENTITY_VERIFICATION, A.CHECK_FEE): S.FEE_CHECK,
+    (S.IDENTITY_VERIFICATION, A.REQUEST_DOCUMENTS): S.AWAITING_DOCUMENTS,
+    (S.IDENTITY_VERIFICATION, A.START_WORK): S.IN_PROGRESS,
+    (S.IDENTITY_VERIFICATION, A.REJECT): S.REJECTED,
+    (S.FEE_CHECK, A.START_WORK): S.IN_PROGRESS,
+    (S.FEE_CHECK, A.REQUEST_DOCUMENTS): S.AWAITING_DOCUMENTS,
+    (S.IN_PROGRESS, A.ASK_DECISION): S.DECISION_PENDING,
+    (S.IN_PROGRESS, A.RESPOND): S.RESPONDED,
+    (S.IN_PROGRESS, A.FORWARD): S.FORWARDED,
+    (S.DECISION_PENDING, A.RESPOND): S.RESPONDED,
+    (S.DECISION_PENDING, A.START_WORK): S.IN_PROGRESS,
+    (S.RESPONDED, A.CLOSE): S.CLOSED,
+    (S.RESPONDED, A.REOPEN): S.IN_PROGRESS,
+    (S.FORWARDED, A.CLOSE): S.CLOSED,
+    (S.REJECTED, A.REOPEN): S.TRIAGE,
+    (S.CLOSED, A.REOPEN): S.TRIAGE,
+}
+# A requester may withdraw, and an agent may close a ticket as spam/duplicate, from any open state.
+for _state in OPEN_STATES:
+    TRANSITIONS.setdefault((_state, A.WITHDRAW), S.WITHDRAWN)
+    if _state is not S.RESPONDED and _state is not S.FORWARDED:
+        TRANSITIONS.setdefault((_state, A.CLOSE), S.CLOSED)
+del _state
+
+
+def next_state(state: State, action: Action) -> State | None:
+    """The state `action` leads to from `state`, or None when the table refuses it."""
+    return TRANSITIONS.get((state, action))
+
+
+REFERENCE_RE = re.compile(r"\b([A-Z]{2,6})-(\d{4})-(\d{6,})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A ticket reference such as REL-2026-000123 (desk prefix, year, sequence)."""
+
+    prefix: str
+    year: int
+    sequence: int
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year:04d}-{self.sequence:06d}"
+
+    @classmethod
+    def parse(cls, text: str) -> Reference | None:
+        match = REFERENCE_RE.fullmatch(text.strip())
+        if match is None:
+            return None
+        return cls(match.group(1), int(match.group(2)), int(match.group(3)))

@@ -1,0 +1,1 @@
+"""APScheduler wiring: thin jobs that call services."""

@@ -1,0 +1,1 @@
+"""Mail adapters: rendering, composing, sending (and later parsing and intake)."""

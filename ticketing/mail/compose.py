@@ -1,0 +1,41 @@
+"""OutgoingMail -> RFC 5322 message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from ticketing.domain.mail import OutgoingMail
+
+
+def _address(name: str, addr: str) -> Address:
+    local, _, domain = addr.rpartition("@")
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def compose(mail: OutgoingMail, sent_at: datetime) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = _address(mail.from_name, mail.from_addr)
+    msg["To"] = mail.to_addr
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(sent_at)
+    msg["Message-ID"] = mail.message_id
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    if mail.in_reply_to:
+        msg["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        msg["References"] = " ".join(mail.references)
+    if mail.auto_submitted:
+        msg["Auto-Submitted"] = mail.auto_submitted
+        # Ask Exchange and friends not to answer automatic mail with automatic mail.
+        msg["X-Auto-Response-Suppress"] = "All"
+    for key, value in mail.extra_headers.items():
+        msg[key] = value
+    msg.set_content(mail.text, cte="quoted-printable" if not mail.text.isascii() else "7bit")
+    if mail.html:
+        msg.add_alternative(mail.html, subtype="html")
+    return msg
+

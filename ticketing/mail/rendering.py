@@ -1,0 +1,37 @@
+"""Jinja2 over emails/: each message is a folder with a subfolder per language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ticketing.domain.mail import RenderedMail
+
+EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
+
+
+class JinjaMailRenderer:
+    def __init__(self, directory: Path = EMAILS_DIR) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(directory)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+            keep_trailing_newline=True,
+        )
+        self.directory = directory
+
+    def kinds(self) -> list[str]:
+        return sorted(p.name for p in self.directory.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+    def render(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMail:
+        base = f"{kind}/{language}"
+        subject = " ".join(self.env.get_template(f"{base}/subject.txt").render(context).split())
+        text = self.env.get_template(f"{base}/body.txt").render(context)
+        try:
+            html: str | None = self.env.get_template(f"{base}/body.html").render(context)
+        except jinja2.TemplateNotFound:
+            html = None
+        return RenderedMail(subject=subject, text=text, html=html)

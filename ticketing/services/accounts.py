@@ -1,0 +1,101 @@
+"""Staff accounts: users, desk roles, passwords (argon2), API tokens and login sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ticketing.domain.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from ticketing.domain.intake import EMAIL_RE
+from ticketing.services.ports import AccountStore, Clock, Principal
+
+ROLES = ("agent", "manager", "admin")
+MIN_PASSWORD = 12
+SESSION_LIFETIME = timedelta(hours=12)
+# A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AccountService:
+    def __init__(self, store: AccountStore, clock: Clock, desks: Sequence[str]) -> None:
+        self.store = store
+        self.clock = clock
+        self.desks = tuple(desks)
+
+    async def add_user(self, email: str, password: str, role: str, desks: Sequence[str]) -> int:
+        errors: dict[str, str] = {}
+        email = email.strip()
+        if not EMAIL_RE.match(email):
+            errors["email"] = "not an e-mail address"
+        if role not in ROLES:
+            errors["role"] = f"must be one of {', '.join(ROLES)}"
+        if not desks:
+            errors["desk"] = "name at least one desk"
+        unknown = [d for d in desks if d not in self.desks]
+        if unknown:
+            errors["desk"] = f"unknown desk(s): {', '.join(unknown)}; known: {', '.join(self.desks)}"
+        if len(password) < MIN_PASSWORD:
+            errors["password"] = f"must be at least {MIN_PASSWORD} characters"
+        if errors:
+            raise ValidationFailed(errors)
+        if await self.store.user_id_by_email(email.lower()) is not None:
+            raise Conflict(f"a user with e-mail {email} exists already")
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        return await self.store.add_user(email.lower(), password_hash, dict.fromkeys(desks, role), self.clock.now())
+
+    async def authenticate(self, email: str, password: str) -> Principal:
+        found = await self.store.password_hash_of(email.strip().lower())
+        stored = found[1] if found else _DUMMY_HASH
+        try:
+            await asyncio.to_thread(_hasher.verify, stored, password)
+        except (VerificationError, InvalidHashError):
+            raise AuthenticationFailed() from None
+        if found is None:
+            raise AuthenticationFailed()
+        user_id = found[0]
+        if _hasher.check_needs_rehash(stored):
+            await self.store.set_password_hash(user_id, await asyncio.to_thread(_hasher.hash, password))
+        principal = await self.store.principal(user_id)
+        if principal is None:
+            raise AuthenticationFailed()
+        return principal
+
+    async def create_token(self, email: str) -> str:
+        user_id = await self.store.user_id_by_email(email.strip().lower())
+        if user_id is None:
+            raise NotFound("user", email)
+        token = "tkt_" + secrets.token_urlsafe(32)
+        await self.store.add_token(user_id, secret_hash(token), token[:12], self.clock.now())
+        return token
+
+    async def principal_for_token(self, token: str) -> Principal | None:
+        user_id = await self.store.user_for_token(secret_hash(token), self.clock.now())
+        return await self.store.principal(user_id) if user_id is not None else None
+
+    async def open_session(self, principal: Principal) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        await self.store.add_session(principal.user_id, secret_hash(token), now, now + SESSION_LIFETIME)
+        return token
+
+    async def principal_for_session(self, token: str) -> Principal | None:
+        user_id = await self.store.user_for_session(secret_hash(token), self.clock.now())
+        return await self.store.principal(user_id) if user_id is not None else None
+
+    async def close_session(self, token: str) -> None:
+        await self.store.delete_session(secret_hash(token))
+
+
+def roles_text(roles: Mapping[str, str]) -> str:
+    return ", ".join(f"{desk}:{role}" for desk, role in sorted(roles.items()))

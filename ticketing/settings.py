@@ -1,0 +1,103 @@
+"""Settings: the one place the environment is read."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ticketing.domain.errors import ConfigError
+
+BUNDLED_DESKS = Path(__file__).with_name("desks.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    desks_file: Path = BUNDLED_DESKS
+    smtp: SmtpSettings | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = field(default=None, repr=False)
+    scheduler_enabled: bool = True
+    outbox_interval_seconds: float = 2.0
+    form_rate_limit_per_minute: int = 10
+    max_attachment_bytes: int = 10 * 1024 * 1024
+    max_attachments: int = 5
+    secure_cookies: bool = False
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url is not None
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "ticketing.sqlite"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def raw_mail_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or generated once into the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read TICKETING_* variables (DESIGN.md §3)."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TICKETING_{name}")
+            return value if value not in (None, "") else None
+
+        smtp = None
+        if host := get("SMTP_HOST"):
+            port_raw = get("SMTP_PORT") or "25"
+            if not port_raw.isdigit():
+                raise ConfigError("TICKETING_SMTP_PORT", f"must be a port number, got {port_raw!r}")
+            smtp = SmtpSettings(
+                host=host,
+                port=int(port_raw),
+                username=get("SMTP_USERNAME"),
+                password=get("SMTP_PASSWORD"),
+                starttls=(get("SMTP_STARTTLS") or "false").lower() in {"1", "true", "yes", "on"},
+            )
+        db_url = get("DATABASE_URL")
+        if db_url and not db_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("TICKETING_DATABASE_URL", "must be a postgresql:// URL (unset means SQLite)")
+        base_url = (get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        return cls(
+            data_dir=Path(get("DATA_DIR") or "var"),
+            database_url=db_url,
+            desks_file=Path(get("DESKS") or BUNDLED_DESKS),
+            smtp=smtp,
+            base_url=base_url,
+            secret_key=get("SECRET_KEY"),
+            secure_cookies=base_url.startswith("https://"),
+        )

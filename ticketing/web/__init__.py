@@ -1,0 +1,1 @@
+"""Litestar adapter: JSON API, HTML pages, guards and templates."""

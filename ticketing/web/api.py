@@ -1,0 +1,46 @@
+"""JSON API v1 (bearer-token auth)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import Provide
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, JSONBody
+
+from ticketing.container import Container
+from ticketing.domain.errors import ValidationFailed
+from ticketing.domain.intake import BAD_CHOICE
+from ticketing.domain.tickets import Channel
+from ticketing.services.ports import Principal
+from ticketing.web.auth import api_principal
+from ticketing.web.schemas import TicketCreate, TicketCreated, TicketListItem, TicketOut
+
+# Agents log calls and letters through the API; mail and the web form have their own doors.
+API_CHANNELS = {Channel.API.value, Channel.PHONE.value, Channel.POST.value}
+
+
+class TicketApi(Controller):
+    path = "/api/v1/tickets"
+    tags = ["tickets"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @post("/", status_code=201, summary="Create a ticket")
+    async def create(self, data: JSONBody[TicketCreate], container: Container, principal: Principal) -> TicketCreated:
+        if data.channel not in API_CHANNELS:
+            raise ValidationFailed({"channel": BAD_CHOICE})
+        container.intake.desk(data.desk)  # unknown desk: 404 before the membership check
+        if data.desk not in principal.desks:
+            raise PermissionDeniedException(f"you are not a member of desk {data.desk!r}")
+        created = await container.intake.open_ticket(
+            data.desk, data.intake_data(), channel=Channel(data.channel),
+            staff_user_id=principal.user_id, staff_label=principal.email,
+        )
+        return TicketCreated(created.reference, created.desk, created.state, created.language, created.status_url)
+
+    @get("/", summary="List recent tickets of your desks")
+    async def list_tickets(self, container: Container, principal: Principal) -> list[TicketListItem]:
+        return [TicketListItem.of(s) for s in await container.queries.list_for_staff(principal)]
+
+    @get("/{reference:str}", summary="Read a ticket (the read is logged)")
+    async def read(self, reference: FromPath[str], container: Container, principal: Principal) -> TicketOut:
+        return TicketOut.of(await container.queries.detail_for_staff(principal, reference, via="api"))

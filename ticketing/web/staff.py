@@ -1,0 +1,93 @@
+"""Staff pages: login, the minimal /app home, a ticket page and the dev mail viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from ticketing.container import Container
+from ticketing.domain.errors import AuthenticationFailed
+from ticketing.services.ports import Principal
+from ticketing.web.auth import SESSION_COOKIE, page_principal
+from ticketing.web.i18n import translations
+
+
+def _ctx(principal: Principal | None, lang: str = "en", **extra: Any) -> dict[str, Any]:
+    return {"_": translations(lang).gettext, "lang": lang, "principal": principal, **extra}
+
+
+def _to_login(request: Request[Any, Any, Any]) -> Redirect:
+    return Redirect(f"/login?next={request.url.path}", status_code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never an open redirect.
+    return target if target and target.startswith("/app") and "//" not in target else "/app"
+
+
+class LoginPages(Controller):
+    include_in_schema = False
+
+    @get("/login")
+    async def login_form(self, next: str | None = None) -> Template:
+        return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None))
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], container: Container) -> Template | Redirect:
+        form = await request.form()
+        target = _safe_next(form.get("next"))
+        try:
+            principal = await container.accounts.authenticate(str(form.get("email", "")), str(form.get("password", "")))
+        except AuthenticationFailed:
+            return Template("login.html", context=_ctx(None, next=target, error="Wrong e-mail or password."),
+                            status_code=401)
+        token = await container.accounts.open_session(principal)
+        cookie = Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", path="/",
+                        secure=container.settings.secure_cookies, max_age=12 * 3600)
+        return Redirect(target, status_code=303, cookies=[cookie])
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any], container: Container) -> Redirect:
+        if token := request.cookies.get(SESSION_COOKIE):
+            await container.accounts.close_session(token)
+        return Redirect("/login", status_code=303, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+
+class StaffPages(Controller):
+    path = "/app"
+    include_in_schema = False
+    dependencies = {"principal": Provide(page_principal)}
+
+    @get("/")
+    async def home(
+        self, request: Request[Any, Any, Any], container: Container, principal: Principal | None
+    ) -> Template | Redirect:
+        if principal is None:
+            return _to_login(request)
+        tickets = await container.queries.list_for_staff(principal)
+        return Template("app_home.html", context=_ctx(principal, tickets=tickets, desks=container.desks))
+
+    @get("/tickets/{reference:str}")
+    async def ticket(
+        self, reference: FromPath[str], request: Request[Any, Any, Any], container: Container,
+        principal: Principal | None,
+    ) -> Template | Redirect:
+        if principal is None:
+            return _to_login(request)
+        detail = await container.queries.detail_for_staff(principal, reference, via="web")
+        return Template("ticket.html", context=_ctx(principal, t=detail))
+
+    @get("/outbox")
+    async def outbox(
+        self, request: Request[Any, Any, Any], container: Container, principal: Principal | None
+    ) -> Template | Redirect:
+        """The dev mail viewer: with no SMTP relay configured, mail waits here."""
+        if principal is None:
+            return _to_login(request)
+        rows = await container.outbox_store.recent(sorted(principal.desks), 100)
+        return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=container.settings.smtp is not None))
