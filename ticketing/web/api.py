@@ -8,6 +8,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
 from ticketing.container import Container
+from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.intake import BAD_CHOICE
 from ticketing.domain.tickets import Channel
@@ -25,7 +26,7 @@ class TicketApi(Controller):
     dependencies = {"principal": Provide(api_principal)}
 
     @post("/", status_code=201, summary="Create a ticket")
-    async def create(self, data: JSONBody[TicketCreate], container: Container, principal: Principal) -> TicketCreated:
+    async def create(self, data: JSONBody[TicketCreate], container: ContainerDep, principal: PrincipalDep) -> TicketCreated:
         if data.channel not in API_CHANNELS:
             raise ValidationFailed({"channel": BAD_CHOICE})
         container.intake.desk(data.desk)  # unknown desk: 404 before the membership check
@@ -38,9 +39,9 @@ class TicketApi(Controller):
         return TicketCreated(created.reference, created.desk, created.state, created.language, created.status_url)
 
     @get("/", summary="List recent tickets of your desks")
-    async def list_tickets(self, container: Container, principal: Principal) -> list[TicketListItem]:
+    async def list_tickets(self, container: ContainerDep, principal: PrincipalDep) -> list[TicketListItem]:
         return [TicketListItem.of(s) for s in await container.queries.list_for_staff(principal)]
 
     @get("/{reference:str}", summary="Read a ticket (the read is logged)")
-    async def read(self, reference: FromPath[str], container: Container, principal: Principal) -> TicketOut:
+    async def read(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> TicketOut:
         return TicketOut.of(await container.queries.detail_for_staff(principal, reference, via="api"))

@@ -6,14 +6,15 @@ from typing import Any
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
+from litestar.response import Redirect
 
-from ticketing.container import Container
+from ticketing.web.deps import ContainerDep
 from ticketing.services.ports import Principal
 
 SESSION_COOKIE = "ticketing_session"
 
 
-async def api_principal(request: Request[Any, Any, Any], container: Container) -> Principal:
+async def api_principal(request: Request[Any, Any, Any], container: ContainerDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -24,8 +25,14 @@ async def api_principal(request: Request[Any, Any, Any], container: Container) -
     return principal
 
 
-async def page_principal(request: Request[Any, Any, Any], container: Container) -> Principal | None:
+async def page_principal(request: Request[Any, Any, Any], container: ContainerDep) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    return await container.accounts.principal_for_session(token)
+    principal = await container.accounts.principal_for_session(token) if token else None
+    if principal is None:
+        raise NotAuthorizedException("sign in first")
+    return principal
+
+
+def to_login(request: Request[Any, Any, Any], exc: Exception) -> Redirect:
+    """Staff pages answer a missing or expired session with the login page."""
+    return Redirect(f"/login?next={request.url.path}", status_code=303)

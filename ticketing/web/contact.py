@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ticketing.container import Container
+from ticketing.web.deps import ContainerDep
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.intake import STAFF_ONLY_CATEGORIES
@@ -39,13 +40,13 @@ class ContactForm(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, slug: FromPath[str], container: Container, lang: str | None = None) -> Template:
+    async def show(self, slug: FromPath[str], container: ContainerDep, lang: FromQuery[str | None] = None) -> Template:
         desk = container.intake.desk(slug)
         language = pick_language(lang, None, desk.language.value)
         return Template("contact.html", context=page_context(desk, language, values={}, errors={}))
 
     @post("/")
-    async def submit(self, slug: FromPath[str], request: Request[Any, Any, Any], container: Container) -> Template:
+    async def submit(self, slug: FromPath[str], request: Request[Any, Any, Any], container: ContainerDep) -> Template:
         desk = container.intake.desk(slug)
         form = await request.form()
         language = pick_language(form.get("lang"), None, desk.language.value)

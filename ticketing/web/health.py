@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Response, get
 
 from ticketing.container import Container
+from ticketing.web.deps import ContainerDep
 from ticketing.db import engine
 
 
@@ -14,7 +15,7 @@ def healthz() -> dict[str, str]:
 
 
 @get("/readyz", include_in_schema=False)
-async def readyz(container: Container) -> Response[dict[str, str]]:
+async def readyz(container: ContainerDep) -> Response[dict[str, str]]:
     try:
         await engine.ping()
     except Exception as exc:  # any failure of the round trip means not ready

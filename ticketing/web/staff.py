@@ -7,22 +7,20 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
-from litestar.params import FromPath
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from ticketing.container import Container
+from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.domain.errors import AuthenticationFailed
 from ticketing.services.ports import Principal
-from ticketing.web.auth import SESSION_COOKIE, page_principal
+from ticketing.web.auth import SESSION_COOKIE, page_principal, to_login
 from ticketing.web.i18n import translations
 
 
-def _ctx(principal: Principal | None, lang: str = "en", **extra: Any) -> dict[str, Any]:
+def _ctx(principal: PrincipalDep, lang: str = "en", **extra: Any) -> dict[str, Any]:
     return {"_": translations(lang).gettext, "lang": lang, "principal": principal, **extra}
-
-
-def _to_login(request: Request[Any, Any, Any]) -> Redirect:
-    return Redirect(f"/login?next={request.url.path}", status_code=303)
 
 
 def _safe_next(target: str | None) -> str:
@@ -34,11 +32,11 @@ class LoginPages(Controller):
     include_in_schema = False
 
     @get("/login")
-    async def login_form(self, next: str | None = None) -> Template:
+    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
         return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None))
 
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], container: Container) -> Template | Redirect:
+    async def login(self, request: Request[Any, Any, Any], container: ContainerDep) -> Template | Redirect:
         form = await request.form()
         target = _safe_next(form.get("next"))
         try:
@@ -52,7 +50,7 @@ class LoginPages(Controller):
         return Redirect(target, status_code=303, cookies=[cookie])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], container: Container) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], container: ContainerDep) -> Redirect:
         if token := request.cookies.get(SESSION_COOKIE):
             await container.accounts.close_session(token)
         return Redirect("/login", status_code=303, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
@@ -62,32 +60,20 @@ class StaffPages(Controller):
     path = "/app"
     include_in_schema = False
     dependencies = {"principal": Provide(page_principal)}
+    exception_handlers = {NotAuthorizedException: to_login}
 
     @get("/")
-    async def home(
-        self, request: Request[Any, Any, Any], container: Container, principal: Principal | None
-    ) -> Template | Redirect:
-        if principal is None:
-            return _to_login(request)
+    async def home(self, container: ContainerDep, principal: PrincipalDep) -> Template:
         tickets = await container.queries.list_for_staff(principal)
         return Template("app_home.html", context=_ctx(principal, tickets=tickets, desks=container.desks))
 
     @get("/tickets/{reference:str}")
-    async def ticket(
-        self, reference: FromPath[str], request: Request[Any, Any, Any], container: Container,
-        principal: Principal | None,
-    ) -> Template | Redirect:
-        if principal is None:
-            return _to_login(request)
+    async def ticket(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> Template:
         detail = await container.queries.detail_for_staff(principal, reference, via="web")
         return Template("ticket.html", context=_ctx(principal, t=detail))
 
     @get("/outbox")
-    async def outbox(
-        self, request: Request[Any, Any, Any], container: Container, principal: Principal | None
-    ) -> Template | Redirect:
+    async def outbox(self, container: ContainerDep, principal: PrincipalDep) -> Template:
         """The dev mail viewer: with no SMTP relay configured, mail waits here."""
-        if principal is None:
-            return _to_login(request)
         rows = await container.outbox_store.recent(sorted(principal.desks), 100)
         return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=container.settings.smtp is not None))

@@ -7,11 +7,12 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from ticketing.container import Container
+from ticketing.web.deps import ContainerDep
 from ticketing.web.i18n import translations
 
 
 @get("/status/{token:str}", include_in_schema=False)
-async def status_page(token: FromPath[str], container: Container) -> Template:
+async def status_page(token: FromPath[str], container: ContainerDep) -> Template:
     summary = await container.queries.status_for_requester(token)
     desk = container.desks[summary.desk]
     lang = summary.language
