@@ -101,5 +101,4 @@ def create_app(
             log_exceptions="never",
             loggers={"ticketing": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
         ),
-        state={"container": container},
     )

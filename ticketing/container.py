@@ -51,7 +51,9 @@ class Container:
     outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
 
     @classmethod
-    def build(cls, settings: Settings, *, clock: Clock | None = None, transport: MailTransport | None = None) -> Container:
+    def build(
+        cls, settings: Settings, *, clock: Clock | None = None, transport: MailTransport | None = None
+    ) -> Container:
         desks = load_desks(settings.desks_file)
         engine.bind(settings)
         clock = clock or SystemClock()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ticketing.db.tables import Event, Outbox, Ticket, TicketAccess
 from tests.conftest import ticket_json
+from ticketing.db.tables import Event, Outbox, Ticket, TicketAccess
 
 
 async def test_create_and_read_ticket(client, relia_agent, container):

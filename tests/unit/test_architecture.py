@@ -10,7 +10,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ticketing"
 STDLIB = set(sys.stdlib_module_names)
-ADAPTER_LIBS = {"litestar", "piccolo", "asyncpg", "aiosqlite", "aiosmtplib", "aiosmtpd", "apscheduler", "jinja2", "uvicorn"}
+ADAPTER_LIBS = {
+    "litestar", "piccolo", "asyncpg", "aiosqlite", "aiosmtplib", "aiosmtpd", "apscheduler", "jinja2", "uvicorn",
+}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -76,7 +76,10 @@ def test_bad_desk_values_name_the_key(change: dict[str, object], where: str) -> 
     assert info.value.where.startswith(f"x.toml: {where}"), str(info.value)
 
 
-@pytest.mark.parametrize("missing", ["name", "language", "timezone", "reference_prefix", "inbox", "manager_title", "hours"])
+REQUIRED_KEYS = ["name", "language", "timezone", "reference_prefix", "inbox", "manager_title", "hours"]
+
+
+@pytest.mark.parametrize("missing", REQUIRED_KEYS)
 def test_missing_keys_are_named(missing: str) -> None:
     desk = base_desk()
     del desk[missing]

@@ -68,7 +68,11 @@ def test_valid_ticket_is_normalised() -> None:
         (good(requester={"name": "H", "email": "not-an-address"}), "requester.email", I.BAD_EMAIL),
         (good(requester={"name": "H", "email": "a@b"}), "requester.email", I.BAD_EMAIL),
         (good(requester={"name": "H", "email": "a@b.test", "phone": "call me"}), "requester.phone", I.BAD_PHONE),
-        (good(requester={"name": "H", "email": "a@b.test", "postal_address": "x" * 501}), "requester.postal_address", I.TOO_LONG),
+        (
+            good(requester={"name": "H", "email": "a@b.test", "postal_address": "x" * 501}),
+            "requester.postal_address",
+            I.TOO_LONG,
+        ),
     ],
 )
 def test_each_bad_field_is_named(data: dict[str, Any], field: str, message: str) -> None:
@@ -91,7 +95,8 @@ def test_phone_and_post_need_some_contact_but_not_email() -> None:
 
 def test_staff_may_log_incidents_and_accredited_org_inquiries() -> None:
     for category in ("incident", "accredited_org_inquiry"):
-        t = validate_new_ticket(good(category=category), DESKS["rext-cs"], channel=Channel.API, staff=True, limits=LIMITS)
+        data = good(category=category)
+        t = validate_new_ticket(data, DESKS["rext-cs"], channel=Channel.API, staff=True, limits=LIMITS)
         assert t.category.value == category
 
 

@@ -13,34 +13,36 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from ticketing.db.tables import TABLES
 from ticketing.settings import Settings
 
 log = logging.getLogger(__name__)
-_current: Engine | None = None
+_current: Engine[Any] | None = None
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings) -> Engine[Any]:
     if settings.database_url:
         return PostgresEngine(config={"dsn": settings.database_url}, log_queries=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
 
-def bind(settings: Settings) -> Engine:
+def bind(settings: Settings) -> Engine[Any]:
     """Point every table (and piccolo_conf.DB) at the engine the settings choose."""
     global _current
     # Piccolo's migration runner finds its configuration through this variable.
     os.environ.setdefault("PICCOLO_CONF", "ticketing.piccolo_conf")
     engine = make_engine(settings)
-    for table in [*TABLES, Migration]:
+    tables: list[type[Table]] = [*TABLES, Migration]
+    for table in tables:
         table._meta.db = engine
     _current = engine
     return engine
 
 
-def current_engine() -> Engine:
+def current_engine() -> Engine[Any]:
     if _current is None:
         return bind(Settings.from_env())
     return _current
@@ -62,7 +64,7 @@ async def write_transaction() -> AsyncIterator[Any]:
             yield tx
 
 
-async def start(settings: Settings, *, pool_size: int = 20) -> Engine:
+async def start(settings: Settings, *, pool_size: int = 20) -> Engine[Any]:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=pool_size)

@@ -26,7 +26,8 @@ TOO_MANY_FILES = "Too many attachments."
 FILE_TOO_LARGE = "An attachment is too large."
 BAD_TYPE = "This value has the wrong type."
 
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$")
 PHONE_RE = re.compile(r"^\+?[0-9()\- ]{6,30}$")
 STAFF_ONLY_CATEGORIES = frozenset({Category.ACCREDITED_ORG_INQUIRY, Category.INCIDENT})
 EMAIL_REQUIRED_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL})
@@ -72,7 +73,9 @@ class IntakeLimits:
 class _Checker:
     errors: dict[str, str] = field(default_factory=dict)
 
-    def text(self, data: Mapping[str, Any], key: str, name: str, *, required: bool, multiline: bool = False) -> str | None:
+    def text(
+        self, data: Mapping[str, Any], key: str, name: str, *, required: bool, multiline: bool = False
+    ) -> str | None:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:

@@ -14,7 +14,14 @@ from ticketing.domain.errors import NotFound
 from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
 from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
 from ticketing.domain.tickets import Channel, Reference
-from ticketing.services.ports import BlobStore, Clock, MailRenderer, StoredAttachment, TicketDraft, TicketStore
+from ticketing.services.ports import (
+    BlobStore,
+    Clock,
+    MailRenderer,
+    StoredAttachment,
+    TicketDraft,
+    TicketStore,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ticketing.domain.desks import Desk
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import OutgoingMail, RenderedMail
 
