@@ -31,10 +31,14 @@ def make_engine(settings: Settings) -> Engine[Any]:
 
 def bind(settings: Settings) -> Engine[Any]:
     """Point every table (and piccolo_conf.DB) at the engine the settings choose."""
-    global _current
     # Piccolo's migration runner finds its configuration through this variable.
     os.environ.setdefault("PICCOLO_CONF", "ticketing.piccolo_conf")
-    engine = make_engine(settings)
+    return attach(make_engine(settings))
+
+
+def attach(engine: Engine[Any]) -> Engine[Any]:
+    """Make `engine` the one every table uses."""
+    global _current
     tables: list[type[Table]] = [*TABLES, Migration]
     for table in tables:
         table._meta.db = engine
