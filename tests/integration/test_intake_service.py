@@ -7,10 +7,11 @@ import pytest
 
 from ticketing.app import create_app
 from ticketing.container import Container
-from ticketing.db import engine, tickets
+from ticketing.db import engine
 from ticketing.db.tables import Attachment, Event, Message, Outbox, Requester, Ticket
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.tickets import Channel
+from ticketing.services import intake as intake_module
 from ticketing.services.intake import Upload
 from ticketing.settings import Settings
 
@@ -29,18 +30,20 @@ def data(**overrides: object) -> dict[str, object]:
 
 
 async def test_a_failure_mid_transaction_leaves_no_half_ticket(container: Container, monkeypatch) -> None:
-    def broken_outbox_row(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("disk full while writing the outbox row")
-
-    monkeypatch.setattr(tickets, "outbox_row", broken_outbox_row)
-    with pytest.raises(RuntimeError):
-        await container.intake.open_ticket("relia", data(), channel=Channel.WEB)
-    for table in (Ticket, Message, Event, Outbox, Requester, Attachment):
-        assert await table.count() == 0, table
+    """The acknowledgement is the last row written; make it violate the outbox's unique Message-ID."""
+    first = await container.intake.open_ticket("relia", data(), channel=Channel.WEB)
+    taken = (await Outbox.select(Outbox.message_id).first())["message_id"]
+    monkeypatch.setattr(intake_module, "make_message_id", lambda *args: taken)
+    with pytest.raises(Exception):  # noqa: B017  (sqlite3.IntegrityError or asyncpg.UniqueViolationError)
+        await container.intake.open_ticket("relia", data(requester={"name": "Other", "email": "o@example.test"}),
+                                           channel=Channel.WEB)
+    assert first.reference == "REL-2026-000001"
+    for table in (Ticket, Message, Event, Outbox, Requester):
+        assert await table.count() == 1, table
     monkeypatch.undo()
     created = await container.intake.open_ticket("relia", data(), channel=Channel.WEB)
-    assert created.reference == "REL-2026-000002"  # the counter moved on: unique, not gapless
-    assert await Ticket.count() == 1 and await Outbox.count() == 1
+    assert created.reference == "REL-2026-000003"  # the counter moved on: unique, not gapless
+    assert await Ticket.count() == 2 and await Outbox.count() == 2
 
 
 async def test_returning_requester_is_matched_within_the_desk_only(container: Container) -> None:

@@ -14,9 +14,14 @@ from ticketing.domain.mail import OutgoingMail
 from ticketing.services.ports import OutboxItem, OutboxRow
 
 
-def outbox_row(mail: OutgoingMail, desk_id: int, ticket_id: int | None, at: datetime) -> Outbox:
+def outbox_payload(mail: OutgoingMail) -> dict[str, Any]:
     payload = dataclasses.asdict(mail)
     payload["references"] = list(mail.references)
+    return payload
+
+
+def outbox_row(mail: OutgoingMail, desk_id: int, ticket_id: int | None, at: datetime) -> Outbox:
+    payload = outbox_payload(mail)
     return Outbox(
         ticket=ticket_id,
         desk=desk_id,

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import write_transaction
+from piccolo.engine.postgres import PostgresEngine
+
+from ticketing.db.engine import current_engine, write_transaction
 from ticketing.db.outbox import outbox_row
 from ticketing.db.tables import (
     Attachment,
@@ -18,6 +20,7 @@ from ticketing.db.tables import (
     Ticket,
     TicketAccess,
 )
+from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
 from ticketing.domain.tickets import State
 from ticketing.services.ports import (
     EventView,
@@ -80,18 +83,21 @@ class PiccoloTicketStore:
         return self._desk_ids[slug]
 
     async def next_reference(self, prefix: str, year: int) -> int:
-        scope = f"{prefix}-{year}"
-        await ReferenceCounter.insert(ReferenceCounter(scope=scope, value=0)).on_conflict(
-            target=ReferenceCounter.scope, action="DO NOTHING"
-        )
+        # One atomic upsert on both engines (SQLite >= 3.35 has RETURNING).
         rows = await ReferenceCounter.raw(
-            "UPDATE reference_counter SET value = value + 1 WHERE scope = {} RETURNING value", scope
+            "INSERT INTO reference_counter (scope, value) VALUES ({}, 1) "
+            "ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING value",
+            f"{prefix}-{year}",
         )
         return int(rows[0]["value"])
 
     async def create_ticket(self, draft: TicketDraft) -> int:
         new, at = draft.new, draft.received_at
         desk_id = await self.desk_id(new.desk)
+        db = current_engine()
+        if isinstance(db, PostgresEngine) and db.pool is not None:
+            async with db.pool.acquire() as conn:
+                return int(await conn.fetchval(CREATE_TICKET_SQL, *create_ticket_args(draft, desk_id)))
         async with write_transaction():
             requester_id = await self._requester(desk_id, draft)
             ticket = Ticket(

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +18,7 @@ from ticketing.services.ports import AccountStore, Clock, Principal
 ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD = 12
 SESSION_LIFETIME = timedelta(hours=12)
+TOKEN_CACHE = timedelta(seconds=30)
 # A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
@@ -32,6 +33,7 @@ class AccountService:
         self.store = store
         self.clock = clock
         self.desks = tuple(desks)
+        self._token_cache: dict[str, tuple[Principal, datetime]] = {}
 
     async def add_user(self, email: str, password: str, role: str, desks: Sequence[str]) -> int:
         errors: dict[str, str] = {}
@@ -80,8 +82,20 @@ class AccountService:
         return token
 
     async def principal_for_token(self, token: str) -> Principal | None:
-        user_id = await self.store.user_for_token(secret_hash(token), self.clock.now())
-        return await self.store.principal(user_id) if user_id is not None else None
+        """The token's user. Answers are cached for TOKEN_CACHE_SECONDS per process, so a revoked
+        token or a changed membership takes at most that long to take effect."""
+        key = secret_hash(token)
+        now = self.clock.now()
+        cached = self._token_cache.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        user_id = await self.store.user_for_token(key, now)
+        principal = await self.store.principal(user_id) if user_id is not None else None
+        if principal is not None:
+            if len(self._token_cache) >= 10_000:
+                self._token_cache.clear()
+            self._token_cache[key] = (principal, now + TOKEN_CACHE)
+        return principal
 
     async def open_session(self, principal: Principal) -> str:
         token = secrets.token_urlsafe(32)
