@@ -39,7 +39,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from ticketing.app import create_app
 
     app = create_app(settings, demo=args.demo)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True)
+    # No access log: request paths carry secrets (/status/<token>), and secrets never go to logs.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False, proxy_headers=False)
     return 0
 
 
