@@ -40,7 +40,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app = create_app(settings, demo=args.demo)
     # No access log: request paths carry secrets (/status/<token>), and secrets never go to logs.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False, proxy_headers=False)
+    # Forwarded headers are trusted from 127.0.0.1 only (uvicorn default): a local reverse proxy.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
