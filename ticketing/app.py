@@ -99,6 +99,6 @@ def create_app(
         on_shutdown=[on_shutdown],
         logging_config=LoggingConfig(
             log_exceptions="never",
-            loggers={"ticketing": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
+            loggers={"ticketing": {"level": "INFO", "propagate": True}},
         ),
     )

@@ -67,9 +67,12 @@ class PiccoloOutboxStore:
             (OutboxItem(int(r["id"]), _mail(r["payload"]), int(r["attempts"])) for r in rows), key=lambda i: i.id
         )
 
+    # The marks only touch a row still being sent: a worker that lost its lease (and whose row
+    # another worker already sent or gave up on) must not flip it back to pending or failed.
+
     async def mark_sent(self, item_id: int, at: datetime) -> None:
         await Outbox.update({Outbox.status: "sent", Outbox.sent_at: at, Outbox.lease_until: None}).where(
-            Outbox.id == item_id
+            (Outbox.id == item_id) & (Outbox.status == "sending")
         )
 
     async def mark_retry(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
@@ -80,12 +83,12 @@ class PiccoloOutboxStore:
                 Outbox.next_attempt_at: next_attempt_at,
                 Outbox.lease_until: None,
             }
-        ).where(Outbox.id == item_id)
+        ).where((Outbox.id == item_id) & (Outbox.status == "sending"))
 
     async def mark_failed(self, item_id: int, error: str) -> None:
-        await Outbox.update(
-            {Outbox.status: "failed", Outbox.last_error: error[:2000], Outbox.lease_until: None}
-        ).where(Outbox.id == item_id)
+        await Outbox.update({Outbox.status: "failed", Outbox.last_error: error[:2000], Outbox.lease_until: None}).where(
+            (Outbox.id == item_id) & (Outbox.status == "sending")
+        )
 
     async def recent(self, desks: Sequence[str], limit: int) -> list[OutboxRow]:
         if not desks:

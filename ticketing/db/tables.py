@@ -87,7 +87,9 @@ class Ticket(Table, tablename="ticket"):
     subject = Varchar(length=200)
     status_token_hash = Varchar(length=64, unique=True)
     flags = JSON(default={})
-    linked_ticket: ForeignKey[Ticket] = ForeignKey(references="self", on_delete=OnDelete.set_null, null=True, default=None)
+    linked_ticket: ForeignKey[Ticket] = ForeignKey(
+        references="self", on_delete=OnDelete.set_null, null=True, default=None
+    )
     received_at = Timestamptz()
     created_at = Timestamptz()
     updated_at = Timestamptz()

@@ -15,6 +15,17 @@ def _address(name: str, addr: str) -> Address:
     return Address(display_name=name, username=local, domain=domain)
 
 
+# RFC 5321 4.5.3.1.6: a line on the wire is at most 998 characters; servers refuse longer ones.
+MAX_LINE = 998
+
+
+def _text_cte(text: str) -> str:
+    """7bit keeps plain ASCII text readable; anything else (or a line too long for SMTP) is encoded."""
+    if text.isascii() and all(len(line) <= MAX_LINE for line in text.splitlines()):
+        return "7bit"
+    return "quoted-printable"
+
+
 def compose(mail: OutgoingMail, sent_at: datetime) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = _address(mail.from_name, mail.from_addr)
@@ -34,8 +45,7 @@ def compose(mail: OutgoingMail, sent_at: datetime) -> EmailMessage:
         msg["X-Auto-Response-Suppress"] = "All"
     for key, value in mail.extra_headers.items():
         msg[key] = value
-    msg.set_content(mail.text, cte="quoted-printable" if not mail.text.isascii() else "7bit")
+    msg.set_content(mail.text, cte=_text_cte(mail.text))
     if mail.html:
         msg.add_alternative(mail.html, subtype="html")
     return msg
-

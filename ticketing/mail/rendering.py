@@ -30,8 +30,13 @@ class JinjaMailRenderer:
         base = f"{kind}/{language}"
         subject = " ".join(self.env.get_template(f"{base}/subject.txt").render(context).split())
         text = self.env.get_template(f"{base}/body.txt").render(context)
+        # body.html is optional, but only its own absence means "no HTML part": a missing parent or
+        # import inside an existing body.html is an error, not a silently text-only mail.
         try:
-            html: str | None = self.env.get_template(f"{base}/body.html").render(context)
-        except jinja2.TemplateNotFound:
-            html = None
+            html_template = self.env.get_template(f"{base}/body.html")
+        except jinja2.TemplateNotFound as exc:
+            if exc.name != f"{base}/body.html":
+                raise
+            html_template = None
+        html = html_template.render(context) if html_template is not None else None
         return RenderedMail(subject=subject, text=text, html=html)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ticketing.services.ports import Clock, MailTransport, OutboxStore
+from ticketing.services.ports import Clock, MailTransport, OutboxItem, OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ class RetryPolicy:
 
 
 class OutboxService:
+    """Sends due outbox rows; any number of these may run at once (in one or several processes).
+
+    Rows are claimed one at a time, each with its own lease, and a send is cut off well before its
+    lease runs out. (Claiming a batch under one lease let the tail of a batch stuck behind a slow
+    relay lose its lease while still queued here, so another worker sent it too.)
+    """
+
     def __init__(
         self,
         store: OutboxStore,
@@ -46,6 +54,7 @@ class OutboxService:
         *,
         batch: int = 20,
         lease_seconds: int = 300,
+        send_timeout: float | None = None,
     ) -> None:
         self.store = store
         self.transport = transport
@@ -53,25 +62,43 @@ class OutboxService:
         self.retry = retry or RetryPolicy()
         self.batch = batch
         self.lease_seconds = lease_seconds
+        # A send must end (sent or given up) while this worker still holds the lease.
+        self.send_timeout = send_timeout if send_timeout is not None else lease_seconds * 0.8
+        if not 0 < self.send_timeout < lease_seconds:
+            raise ValueError("send_timeout must be positive and shorter than lease_seconds")
 
     async def deliver_due(self) -> DeliveryResult:
-        """Send what is due now; each claimed row ends sent, scheduled for retry, or failed."""
+        """Send what is due now (at most `batch` rows); each claimed row ends sent, scheduled for retry, or failed."""
         sent = retried = failed = 0
-        items = await self.store.claim(self.clock.now(), self.batch, self.lease_seconds)
-        for item in items:
-            try:
-                await self.transport.send(item.mail, self.clock.now())
-            except DeliveryError as exc:
-                if exc.permanent or item.attempts >= self.retry.max_attempts:
-                    await self.store.mark_failed(item.id, str(exc))
-                    log.warning("outbox %s failed for good after %s attempts: %s", item.id, item.attempts, exc)
-                    failed += 1
-                else:
-                    next_at = self.clock.now() + self.retry.delay(item.attempts)
-                    await self.store.mark_retry(item.id, str(exc), next_at)
-                    log.info("outbox %s: attempt %s failed (%s); retry at %s", item.id, item.attempts, exc, next_at)
-                    retried += 1
-            else:
-                await self.store.mark_sent(item.id, self.clock.now())
-                sent += 1
+        for _ in range(self.batch):
+            items = await self.store.claim(self.clock.now(), 1, self.lease_seconds)
+            if not items:
+                break
+            outcome = await self._deliver(items[0])
+            sent += outcome == "sent"
+            retried += outcome == "retried"
+            failed += outcome == "failed"
         return DeliveryResult(sent, retried, failed)
+
+    async def _deliver(self, item: OutboxItem) -> str:
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await self.transport.send(item.mail, self.clock.now())
+        except DeliveryError as exc:
+            error, permanent = str(exc), exc.permanent
+        except TimeoutError:
+            error, permanent = f"no answer within {self.send_timeout:g} s", False
+        except Exception as exc:  # a bug or an unexpected library error: keep the row, retry, never stall the queue
+            log.exception("outbox %s: unexpected error while sending", item.id)
+            error, permanent = f"unexpected {type(exc).__name__}: {exc}", False
+        else:
+            await self.store.mark_sent(item.id, self.clock.now())
+            return "sent"
+        if permanent or item.attempts >= self.retry.max_attempts:
+            await self.store.mark_failed(item.id, error)
+            log.warning("outbox %s failed for good after %s attempt(s): %s", item.id, item.attempts, error)
+            return "failed"
+        next_at = self.clock.now() + self.retry.delay(item.attempts)
+        await self.store.mark_retry(item.id, error, next_at)
+        log.info("outbox %s: attempt %s failed (%s); retry at %s", item.id, item.attempts, error, next_at)
+        return "retried"

@@ -7,13 +7,11 @@ from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
-from ticketing.container import Container
-from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.intake import BAD_CHOICE
 from ticketing.domain.tickets import Channel
-from ticketing.services.ports import Principal
 from ticketing.web.auth import api_principal
+from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.web.schemas import TicketCreate, TicketCreated, TicketListItem, TicketOut
 
 # Agents log calls and letters through the API; mail and the web form have their own doors.
@@ -26,7 +24,9 @@ class TicketApi(Controller):
     dependencies = {"principal": Provide(api_principal)}
 
     @post("/", status_code=201, summary="Create a ticket")
-    async def create(self, data: JSONBody[TicketCreate], container: ContainerDep, principal: PrincipalDep) -> TicketCreated:
+    async def create(
+        self, data: JSONBody[TicketCreate], container: ContainerDep, principal: PrincipalDep
+    ) -> TicketCreated:
         if data.channel not in API_CHANNELS:
             raise ValidationFailed({"channel": BAD_CHOICE})
         container.intake.desk(data.desk)  # unknown desk: 404 before the membership check

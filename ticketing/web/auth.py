@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect
 
-from ticketing.web.deps import ContainerDep
 from ticketing.services.ports import Principal
+from ticketing.web.deps import ContainerDep
 
 SESSION_COOKIE = "ticketing_session"
 
@@ -35,4 +36,5 @@ async def page_principal(request: Request[Any, Any, Any], container: ContainerDe
 
 def to_login(request: Request[Any, Any, Any], exc: Exception) -> Redirect:
     """Staff pages answer a missing or expired session with the login page."""
-    return Redirect(f"/login?next={request.url.path}", status_code=303)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/login?next={quote(target, safe='/')}", status_code=303)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from litestar import Response, get
 
-from ticketing.container import Container
-from ticketing.web.deps import ContainerDep
 from ticketing.db import engine
+from ticketing.web.deps import ContainerDep
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)

@@ -5,31 +5,50 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
+from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from ticketing.container import Container
-from ticketing.web.deps import ContainerDep, PrincipalDep
-from ticketing.domain.errors import AuthenticationFailed
+from ticketing.domain.errors import AuthenticationFailed, NotFound
 from ticketing.services.ports import Principal
 from ticketing.web.auth import SESSION_COOKIE, page_principal, to_login
+from ticketing.web.contact import error_page
+from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.web.i18n import translations
 
+TICKET_NOT_FOUND = "No such ticket on your desks."
+SIGN_IN_EXPIRED = "The sign-in form has expired. Please reload the page and sign in again."
+TOO_MANY_SIGN_INS = "Too many sign-in attempts from your connection. Please wait a minute and try again."
 
-def _ctx(principal: PrincipalDep, lang: str = "en", **extra: Any) -> dict[str, Any]:
+
+def _ctx(principal: Principal | None, lang: str = "en", **extra: Any) -> dict[str, Any]:
     return {"_": translations(lang).gettext, "lang": lang, "principal": principal, **extra}
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never an open redirect.
-    return target if target and target.startswith("/app") and "//" not in target else "/app"
+def _safe_next(target: object) -> str:
+    """Only paths of the staff UI: never an open redirect (//host, /\\host, schemes, header tricks)."""
+    if not isinstance(target, str) or "//" in target or any(ch in target for ch in "\\\r\n\t"):
+        return "/app"
+    return target if target == "/app" or target.startswith(("/app/", "/app?")) else "/app"
+
+
+def _staff_not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    return error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+
+
+def _login_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    """CSRF refusals and the rate limit on /login and /logout, as pages."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 400
+    message = {403: SIGN_IN_EXPIRED, 429: TOO_MANY_SIGN_INS}.get(status, "Your request could not be processed.")
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    return error_page(request, status, message, languages=("en",), back="/login", headers=headers)
 
 
 class LoginPages(Controller):
     include_in_schema = False
+    exception_handlers = {HTTPException: _login_error}
 
     @get("/login")
     async def login_form(self, next: FromQuery[str | None] = None) -> Template:
@@ -60,7 +79,8 @@ class StaffPages(Controller):
     path = "/app"
     include_in_schema = False
     dependencies = {"principal": Provide(page_principal)}
-    exception_handlers = {NotAuthorizedException: to_login}
+    exception_handlers = {NotAuthorizedException: to_login, NotFound: _staff_not_found}
+    cache_control = CacheControlHeader(no_store=True)  # pages with personal data: never cached
 
     @get("/")
     async def home(self, container: ContainerDep, principal: PrincipalDep) -> Template:

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from litestar import get
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from ticketing.container import Container
+from ticketing.domain.errors import NotFound
+from ticketing.web.contact import PAGE_NOT_FOUND, error_page
 from ticketing.web.deps import ContainerDep
 from ticketing.web.i18n import translations
 
+# The path carries the secret: keep it out of caches and out of Referer headers, found or not.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
-@get("/status/{token:str}", include_in_schema=False)
+
+def status_not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    return error_page(request, 404, PAGE_NOT_FOUND, headers=PRIVATE_HEADERS)
+
+
+@get("/status/{token:str}", include_in_schema=False, exception_handlers={NotFound: status_not_found})
 async def status_page(token: FromPath[str], container: ContainerDep) -> Template:
     summary = await container.queries.status_for_requester(token)
     desk = container.desks[summary.desk]
     lang = summary.language
-    context = {"_": translations(lang).gettext, "lang": lang, "t": summary, "desk": desk}
-    return Template("status.html", context=context, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    # Dates as the requester and the desk see them (stored in UTC: 08:00 in Tokyo is the day before).
+    zone = ZoneInfo(desk.timezone)
+    context = {
+        "_": translations(lang).gettext, "lang": lang, "t": summary, "desk": desk,
+        "received_on": summary.created_at.astimezone(zone).date().isoformat(),
+        "changed_on": summary.updated_at.astimezone(zone).date().isoformat(),
+    }
+    return Template("status.html", context=context, headers=PRIVATE_HEADERS)
