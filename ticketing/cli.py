@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from ticketing.domain.errors import ConfigError, DomainError, ValidationFailed
+from ticketing.domain.errors import ConfigError, DomainError, NotFound, ValidationFailed
 from ticketing.settings import Settings
 
 EX_USAGE = 2
@@ -83,6 +84,49 @@ def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_container(settings, work))
 
 
+def _calendars(settings: Settings) -> Any:
+    from ticketing.container import load_desks
+    from ticketing.services.calendars import CalendarService
+
+    return CalendarService(load_desks(settings.desks_file))
+
+
+def cmd_calendar_due(args: argparse.Namespace, settings: Settings) -> int:
+    calendars = _calendars(settings)
+    calendars.calendar(args.desk)
+    start = calendars.parse_instant(args.desk, args.start, "--start")
+    unit, amount = next(
+        (u, v) for u, v in (("business_minutes", args.business_minutes), ("business_days", args.business_days),
+                            ("calendar_days", args.calendar_days)) if v is not None
+    )
+    print(calendars.format(args.desk, calendars.due(args.desk, start, unit, amount)))
+    return 0
+
+
+def cmd_calendar_elapsed(args: argparse.Namespace, settings: Settings) -> int:
+    calendars = _calendars(settings)
+    calendars.calendar(args.desk)
+    start = calendars.parse_instant(args.desk, args.start, "--start")
+    end = calendars.parse_instant(args.desk, args.end, "--end")
+    print(calendars.elapsed(args.desk, start, end))
+    return 0
+
+
+def cmd_calendar_batch(args: argparse.Namespace, settings: Settings) -> int:
+    """JSON lines in, one JSON line out per line; a bad line answers {"error": ...} and we go on."""
+    calendars = _calendars(settings)
+    for line in sys.stdin:
+        print(json.dumps(calendars.batch_line(line), ensure_ascii=False), flush=False)
+    sys.stdout.flush()
+    return 0
+
+
+def _non_negative(raw: str) -> int:
+    if not raw.isdigit():
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number >= 0")
+    return int(raw)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ticketing", description="The privacy inquiry desk.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="print a new API token for a user")
     create.add_argument("email")
     create.set_defaults(func=cmd_token_create)
+
+    calendar = sub.add_parser("calendar", help="business-time arithmetic on a desk's calendar")
+    cal = calendar.add_subparsers(dest="calendar_command", required=True)
+    due = cal.add_parser("due", help="print the due instant (ISO 8601, desk offset)")
+    due.add_argument("--desk", required=True, metavar="SLUG")
+    due.add_argument("--start", required=True, metavar="ISO", help="a time without offset is desk-local")
+    amount = due.add_mutually_exclusive_group(required=True)
+    amount.add_argument("--business-minutes", type=_non_negative, metavar="N")
+    amount.add_argument("--business-days", type=_non_negative, metavar="N")
+    amount.add_argument("--calendar-days", type=_non_negative, metavar="N")
+    due.set_defaults(func=cmd_calendar_due)
+    elapsed = cal.add_parser("elapsed", help="print business minutes in [start, end)")
+    elapsed.add_argument("--desk", required=True, metavar="SLUG")
+    elapsed.add_argument("--start", required=True, metavar="ISO")
+    elapsed.add_argument("--end", required=True, metavar="ISO")
+    elapsed.set_defaults(func=cmd_calendar_elapsed)
+    cal.add_parser("batch", help="JSON lines on stdin -> JSON lines on stdout").set_defaults(func=cmd_calendar_batch)
     return parser
 
 
@@ -120,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
     except ConfigError as exc:
         return _fail(f"configuration: {exc}", EX_USAGE)
+    except NotFound as exc:
+        return _fail(str(exc))
     except DomainError as exc:
         return _fail(str(exc))
     except (OSError, ConnectionError) as exc:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
+
+from ticketing.domain.calendar import CalendarSpec, OpeningWindow, RecurringClosure
 from ticketing.domain.errors import ConfigError
-from ticketing.domain.tickets import FEE_ALLOWED, Channel, Language, RequestType
+from ticketing.domain.sla import DEFAULT_POLICIES, DEFAULT_STAGES, ClockKind, Escalation, Target
+from ticketing.domain.sla import parse_escalation, parse_policies
+from ticketing.domain.tickets import FEE_ALLOWED, Category, Channel, Language, RequestType
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -19,20 +24,6 @@ CLOSURE_RE = re.compile(r"^(\d{2})-(\d{2})\.\.(\d{2})-(\d{2})$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FEE_INSTRUMENTS = frozenset({"postage_stamps", "postal_money_order", "bank_transfer", "cash"})
 DOCUMENT_KINDS = frozenset({"request_form", "identity", "authority"})
-
-
-@dataclass(frozen=True, slots=True)
-class OpeningWindow:
-    start: time
-    end: time
-
-
-@dataclass(frozen=True, slots=True)
-class RecurringClosure:
-    """An inclusive month-day range closed every year (may wrap over the new year)."""
-
-    start: tuple[int, int]
-    end: tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +62,25 @@ class Desk:
     document_validity_days: Mapping[str, int] = field(default_factory=dict)
     accredited_org: AccreditedOrg | None = None
     joint_use: Mapping[str, str] = field(default_factory=dict)
+    holiday_country: str = "JP"
+    closed_dates: frozenset[date] = frozenset()
+    open_dates: Mapping[date, tuple[OpeningWindow, ...]] = field(default_factory=dict)
+    policies: Mapping[Category, Mapping[ClockKind, Target]] = field(default_factory=lambda: DEFAULT_POLICIES)
+    escalation: Escalation = Escalation(DEFAULT_STAGES)
 
     @property
     def inbox_domain(self) -> str:
         return self.inbox.rsplit("@", 1)[1]
+
+    def calendar_spec(self) -> CalendarSpec:
+        return CalendarSpec(
+            timezone=self.timezone,
+            hours=self.hours,
+            closures=self.closures,
+            closed_dates=self.closed_dates,
+            open_dates=self.open_dates,
+            holiday_country=self.holiday_country,
+        )
 
 
 def _str(table: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
@@ -97,6 +103,24 @@ def _clock(hh: str, mm: str, where: str) -> time:
     return time(h, m)
 
 
+def _windows(windows: Any, where: str) -> tuple[OpeningWindow, ...]:
+    if not isinstance(windows, list):
+        raise ConfigError(where, "must be a list of \"HH:MM-HH:MM\" strings")
+    parsed: list[OpeningWindow] = []
+    for raw in windows:
+        match = WINDOW_RE.match(raw) if isinstance(raw, str) else None
+        if match is None:
+            raise ConfigError(where, f"{raw!r} is not \"HH:MM-HH:MM\"")
+        start = _clock(match.group(1), match.group(2), where)
+        end = _clock(match.group(3), match.group(4), where)
+        if end <= start:
+            raise ConfigError(where, f"{raw!r} ends before it starts")
+        if parsed and start < parsed[-1].end:
+            raise ConfigError(where, f"{raw!r} overlaps or is out of order")
+        parsed.append(OpeningWindow(start, end))
+    return tuple(parsed)
+
+
 def _hours(table: Any, where: str) -> dict[int, tuple[OpeningWindow, ...]]:
     if not isinstance(table, Mapping):
         raise ConfigError(where, "must be a table of weekday = [\"HH:MM-HH:MM\", ...]")
@@ -104,24 +128,43 @@ def _hours(table: Any, where: str) -> dict[int, tuple[OpeningWindow, ...]]:
     for day, windows in table.items():
         if day not in WEEKDAYS:
             raise ConfigError(f"{where}.{day}", f"unknown weekday; use one of {', '.join(WEEKDAYS)}")
-        if not isinstance(windows, list):
-            raise ConfigError(f"{where}.{day}", "must be a list of \"HH:MM-HH:MM\" strings")
-        parsed: list[OpeningWindow] = []
-        for raw in windows:
-            match = WINDOW_RE.match(raw) if isinstance(raw, str) else None
-            if match is None:
-                raise ConfigError(f"{where}.{day}", f"{raw!r} is not \"HH:MM-HH:MM\"")
-            start = _clock(match.group(1), match.group(2), f"{where}.{day}")
-            end = _clock(match.group(3), match.group(4), f"{where}.{day}")
-            if end <= start:
-                raise ConfigError(f"{where}.{day}", f"{raw!r} ends before it starts")
-            if parsed and start < parsed[-1].end:
-                raise ConfigError(f"{where}.{day}", f"{raw!r} overlaps or is out of order")
-            parsed.append(OpeningWindow(start, end))
-        result[WEEKDAYS.index(day)] = tuple(parsed)
+        result[WEEKDAYS.index(day)] = _windows(windows, f"{where}.{day}")
     if not any(result.values()):
         raise ConfigError(where, "the desk is never open")
     return result
+
+
+def _date(raw: str, where: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(where, f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _closed_dates(raw: Any, where: str) -> frozenset[date]:
+    """One-off closures: "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD" (inclusive)."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise ConfigError(where, "must be a list of \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\" strings")
+    days: set[date] = set()
+    for item in raw:
+        first_raw, _, last_raw = item.partition("..")
+        first = _date(first_raw.strip(), where)
+        last = _date(last_raw.strip(), where) if last_raw else first
+        if last < first or (last - first).days > 366:
+            raise ConfigError(where, f"{item!r} is not a range of at most a year")
+        days.update(first + timedelta(days=i) for i in range((last - first).days + 1))
+    return frozenset(days)
+
+
+def _open_dates(raw: Any, where: str) -> dict[date, tuple[OpeningWindow, ...]]:
+    """One-off openings (or changed hours): "YYYY-MM-DD" = ["HH:MM-HH:MM", ...]; wins over closures."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(where, "must be a table of \"YYYY-MM-DD\" = [\"HH:MM-HH:MM\", ...]")
+    return {_date(k, f"{where}.{k}"): _windows(v, f"{where}.{k}") for k, v in raw.items()}
 
 
 def _closures(raw: Any, where: str) -> tuple[RecurringClosure, ...]:
@@ -246,7 +289,21 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         document_validity_days=_validity(table.get("documents"), f"{where}.documents"),
         accredited_org=accredited,
         joint_use={str(k): str(v) for k, v in joint_use.items()},
+        holiday_country=_holiday_country(table.get("holidays", "JP"), f"{where}.holidays"),
+        closed_dates=_closed_dates(table.get("closed_dates"), f"{where}.closed_dates"),
+        open_dates=_open_dates(table.get("open_dates"), f"{where}.open_dates"),
+        policies=parse_policies(table.get("policies"), f"{where}.policies"),
+        escalation=parse_escalation(table.get("escalation"), f"{where}.escalation"),
     )
+
+
+def _holiday_country(raw: Any, where: str) -> str:
+    """A country code known to the holidays package ("JP"), or "" for no public holidays."""
+    if raw == "":
+        return ""
+    if not isinstance(raw, str) or raw.upper() not in holidays.list_supported_countries():
+        raise ConfigError(where, f"{raw!r} is not a country code the holidays package knows (e.g. \"JP\"), or \"\"")
+    return raw.upper()
 
 
 def parse_desks(data: Mapping[str, Any], source: str) -> dict[str, Desk]:

@@ -65,3 +65,29 @@ class InvalidTransition(DomainError):
 
     def __str__(self) -> str:
         return f"ticket {self.reference}: cannot {self.action} from state {self.state}"
+
+
+@dataclass
+class CalendarRangeError(DomainError):
+    """A date outside the years the holiday data covers: refuse rather than guess."""
+
+    day: str
+    country: str
+    first_year: int
+    last_year: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day}: {self.country} holidays are known for {self.first_year}-{self.last_year} only; "
+            "business time outside that range cannot be computed"
+        )
+
+
+@dataclass
+class NoOpening(DomainError):
+    """The calendar has no opening at all in the searched span (a misconfigured desk)."""
+
+    start: str
+
+    def __str__(self) -> str:
+        return f"the desk calendar has no opening within three years of {self.start}"

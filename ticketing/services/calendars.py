@@ -1,0 +1,92 @@
+"""Calendar questions by desk slug: the CLI's `calendar` commands and the what-if API use this."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ticketing.domain.calendar import BusinessCalendar
+from ticketing.domain.desks import Desk
+from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
+
+AMOUNT_KEYS = ("business_minutes", "business_days", "calendar_days")
+MAX_AMOUNT = {"business_minutes": 525_600, "business_days": 1_000, "calendar_days": 3_660}
+
+
+class CalendarService:
+    def __init__(self, desks: Mapping[str, Desk]) -> None:
+        self.desks = desks
+        self._calendars: dict[str, BusinessCalendar] = {}
+
+    def calendar(self, slug: str) -> BusinessCalendar:
+        if slug not in self._calendars:
+            if slug not in self.desks:
+                raise NotFound("desk", slug)
+            self._calendars[slug] = BusinessCalendar(self.desks[slug].calendar_spec())
+        return self._calendars[slug]
+
+    def parse_instant(self, slug: str, raw: Any, field: str) -> datetime:
+        """ISO 8601; a time without an offset is read in the desk's own zone."""
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValidationFailed({field: "an ISO 8601 timestamp is required"})
+        try:
+            value = datetime.fromisoformat(raw.strip())
+        except ValueError:
+            raise ValidationFailed({field: f"{raw!r} is not an ISO 8601 timestamp"}) from None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ZoneInfo(self.calendar(slug).spec.timezone))
+        return value
+
+    def due(self, slug: str, start: datetime, unit: str, amount: Any) -> datetime:
+        calendar = self.calendar(slug)
+        if unit not in AMOUNT_KEYS:
+            raise ValidationFailed({"unit": f"use one of {', '.join(AMOUNT_KEYS)}"})
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= MAX_AMOUNT[unit]:
+            raise ValidationFailed({unit: f"must be a whole number from 0 to {MAX_AMOUNT[unit]}"})
+        if unit == "business_minutes":
+            return calendar.due_business_minutes(start, amount)
+        if unit == "business_days":
+            return calendar.due_business_days(start, amount)
+        return calendar.due_calendar_days(start, amount)
+
+    def elapsed(self, slug: str, start: datetime, end: datetime) -> int:
+        return self.calendar(slug).elapsed_minutes(start, end)
+
+    def format(self, slug: str, at: datetime) -> str:
+        return self.calendar(slug).format(at)
+
+    def batch_line(self, line: str) -> dict[str, Any]:
+        """One JSON request line -> one JSON answer; every problem becomes {"error": ...}."""
+        try:
+            request = json.loads(line)
+        except ValueError as exc:
+            return {"error": f"not a JSON object: {exc}"}
+        if not isinstance(request, dict):
+            return {"error": "not a JSON object"}
+        try:
+            slug = request.get("desk")
+            if not isinstance(slug, str):
+                raise ValidationFailed({"desk": "a desk slug is required"})
+            self.calendar(slug)
+            start = self.parse_instant(slug, request.get("start"), "start")
+            op = request.get("op")
+            if op == "due":
+                given = [k for k in AMOUNT_KEYS if k in request]
+                if len(given) != 1:
+                    raise ValidationFailed({"due": f"give exactly one of {', '.join(AMOUNT_KEYS)}"})
+                return {"due": self.format(slug, self.due(slug, start, given[0], request[given[0]]))}
+            if op == "elapsed":
+                end = self.parse_instant(slug, request.get("end"), "end")
+                return {"business_minutes": self.elapsed(slug, start, end)}
+            raise ValidationFailed({"op": "use \"due\" or \"elapsed\""})
+        except ValidationFailed as exc:
+            return {"error": str(exc)}
+        except NotFound as exc:
+            return {"error": f"unknown desk {exc.key!r}"}
+        except DomainError as exc:
+            return {"error": str(exc)}
+        except (OverflowError, ValueError) as exc:
+            return {"error": f"out of range: {exc}"}
