@@ -18,13 +18,15 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from ticketing.container import Container
-from ticketing.jobs.scheduler import build_scheduler
+from ticketing.jobs.leader import Leadership
+from ticketing.jobs.scheduler import add_leader_jobs, build_scheduler, remove_leader_jobs
 from ticketing.services.demo import seed_demo
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
 from ticketing.web.contact import ContactForm
 from ticketing.web.errors import EXCEPTION_HANDLERS
 from ticketing.web.health import healthz, readyz
+from ticketing.web.sla_api import CalendarApi, TicketActionsApi
 from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import status_page
 
@@ -47,6 +49,7 @@ def create_app(
     run_migrations = (not settings.is_postgres) if migrate is None else migrate
     run_scheduler = settings.scheduler_enabled if scheduler is None else scheduler
     jobs = build_scheduler(container)
+    leadership = Leadership(settings, lambda: add_leader_jobs(jobs, container), lambda: remove_leader_jobs(jobs))
 
     async def on_startup() -> None:
         await container.start(migrate=run_migrations)
@@ -54,8 +57,10 @@ def create_app(
             await seed_demo(container.accounts, container.intake)
         if run_scheduler:
             jobs.start()
+            await leadership.start()
 
     async def on_shutdown() -> None:
+        await leadership.stop()
         if jobs.running:
             jobs.shutdown(wait=False)
         await container.stop()
@@ -65,6 +70,8 @@ def create_app(
             healthz,
             readyz,
             TicketApi,
+            TicketActionsApi,
+            CalendarApi,
             ContactForm,
             LoginPages,
             StaffPages,

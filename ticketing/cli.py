@@ -121,6 +121,27 @@ def cmd_calendar_batch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sla_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    """One sweep by hand (e.g. from cron on a box without the scheduler); prints what it did as JSON."""
+    from datetime import datetime
+
+    now = None
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            return _fail(f"--now: {args.now!r} is not an ISO 8601 timestamp", EX_USAGE)
+        if now.tzinfo is None:
+            return _fail("--now: give a UTC offset, e.g. 2026-12-01T10:00:00+09:00", EX_USAGE)
+
+    async def work(container: Any) -> int:
+        report = await container.sla.sweep(now or container.clock.now())
+        print(json.dumps(report.as_json()))
+        return 0
+
+    return asyncio.run(_with_container(settings, work))
+
+
 def _non_negative(raw: str) -> int:
     if not raw.isdigit():
         raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number >= 0")
@@ -168,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     elapsed.add_argument("--end", required=True, metavar="ISO")
     elapsed.set_defaults(func=cmd_calendar_elapsed)
     cal.add_parser("batch", help="JSON lines on stdin -> JSON lines on stdout").set_defaults(func=cmd_calendar_batch)
+
+    sla = sub.add_parser("sla", help="SLA clocks").add_subparsers(dest="sla_command", required=True)
+    sweep = sla.add_parser("sweep", help="run one SLA sweep and print what it did")
+    sweep.add_argument("--now", metavar="ISO", help="pretend it is this instant (default: now)")
+    sweep.set_defaults(func=cmd_sla_sweep)
     return parser
 
 

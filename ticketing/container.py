@@ -11,17 +11,22 @@ from ticketing.db import engine
 from ticketing.db.accounts import PiccoloAccountStore
 from ticketing.db.blobs import FileBlobStore
 from ticketing.db.outbox import PiccoloOutboxStore
+from ticketing.db.sla import PiccoloSlaStore
 from ticketing.db.tickets import PiccoloTicketStore
+from ticketing.db.workflow import PiccoloWorkflowStore
 from ticketing.domain.desks import Desk, parse_desks
 from ticketing.domain.errors import ConfigError
 from ticketing.domain.intake import IntakeLimits
 from ticketing.mail.rendering import JinjaMailRenderer
 from ticketing.mail.smtp import SmtpTransport
 from ticketing.services.accounts import AccountService
+from ticketing.services.calendars import CalendarService
 from ticketing.services.intake import IntakeService
 from ticketing.services.outbox import OutboxService
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.sla import SlaService
 from ticketing.services.tickets import TicketQueries
+from ticketing.services.workflow import TicketWorkflow
 from ticketing.settings import Settings
 
 
@@ -49,6 +54,9 @@ class Container:
     queries: TicketQueries
     accounts: AccountService
     outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
+    calendars: CalendarService
+    sla: SlaService
+    workflow: TicketWorkflow
 
     @classmethod
     def build(
@@ -60,16 +68,22 @@ class Container:
         tickets = PiccoloTicketStore()
         accounts_store = PiccoloAccountStore()
         outbox_store = PiccoloOutboxStore()
+        renderer = JinjaMailRenderer()
+        calendars = CalendarService(desks)
+        sla = SlaService(
+            desks=desks, calendars=calendars, store=PiccoloSlaStore(), renderer=renderer, base_url=settings.base_url
+        )
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
         intake = IntakeService(
             desks=desks,
             store=tickets,
             blobs=FileBlobStore(settings.attachments_dir),
-            renderer=JinjaMailRenderer(),
+            renderer=renderer,
             clock=clock,
             base_url=settings.base_url,
             limits=IntakeLimits(settings.max_attachments, settings.max_attachment_bytes),
+            sla=sla,
         )
         return cls(
             settings=settings,
@@ -82,6 +96,11 @@ class Container:
             queries=TicketQueries(tickets, clock),
             accounts=AccountService(accounts_store, clock, list(desks)),
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
+            calendars=calendars,
+            sla=sla,
+            workflow=TicketWorkflow(
+                desks=desks, calendars=calendars, store=PiccoloWorkflowStore(), renderer=renderer, clock=clock
+            ),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:

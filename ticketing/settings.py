@@ -32,6 +32,8 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     scheduler_enabled: bool = True
     outbox_interval_seconds: float = 2.0
+    sla_sweep_seconds: float = 60.0
+    leader_poll_seconds: float = 2.0
     form_rate_limit_per_minute: int = 10
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 5
@@ -92,6 +94,19 @@ class Settings:
         if db_url and not db_url.startswith(("postgresql://", "postgres://")):
             raise ConfigError("TICKETING_DATABASE_URL", "must be a postgresql:// URL (unset means SQLite)")
         base_url = (get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+        def seconds(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                value = -1.0
+            if not 0.1 <= value <= 3600:
+                raise ConfigError(f"TICKETING_{name}", f"must be a number of seconds from 0.1 to 3600, got {raw!r}")
+            return value
+
         return cls(
             data_dir=Path(get("DATA_DIR") or "var"),
             database_url=db_url,
@@ -100,4 +115,7 @@ class Settings:
             base_url=base_url,
             secret_key=get("SECRET_KEY"),
             secure_cookies=base_url.startswith("https://"),
+            outbox_interval_seconds=seconds("OUTBOX_INTERVAL_SECONDS", 2.0),
+            sla_sweep_seconds=seconds("SLA_SWEEP_SECONDS", 60.0),
+            leader_poll_seconds=seconds("LEADER_POLL_SECONDS", 2.0),
         )

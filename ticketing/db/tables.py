@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -168,6 +169,36 @@ class ClockPause(Table, tablename="clock_pause"):
     reason = Varchar(length=100)
 
 
+class SlaClock(Table, tablename="sla_clock"):
+    """One clock of a ticket with its policy snapshot; `next_fire_at` is what the sweep queries."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    kind = Varchar(length=20)  # first_response | resolution | statutory
+    policy = JSON(default={})  # desk, category, target, calendar_version, stages at start
+    started_at = Timestamptz()
+    budget_us = BigInt()  # business (statutory: wall) microseconds allowed
+    due_at = Timestamptz(null=True, default=None)  # None while paused
+    paused = Boolean(default=False)
+    stopped_at = Timestamptz(null=True, default=None)
+    breached_at = Timestamptz(null=True, default=None)
+    next_stage = Integer(default=0)  # index into policy["stages"] of the next rung to fire
+    next_fire_at = Timestamptz(null=True, default=None, index=True)  # None: nothing left to fire
+
+
+class SlaFiring(Table, tablename="sla_firing"):
+    """A rung that fired; `fire_key` (clock:stage) makes a second firing impossible."""
+
+    id = Serial(primary_key=True)
+    clock = ForeignKey(references=SlaClock, on_delete=OnDelete.restrict, null=False, index=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    stage = Varchar(length=30)
+    fire_key = Varchar(length=60, unique=True)
+    nominal_at = Timestamptz()
+    fired_at = Timestamptz()
+    recipients = JSON(default=[])
+
+
 class ReferenceCounter(Table, tablename="reference_counter"):
     id = Serial(primary_key=True)
     scope = Varchar(length=20, unique=True)  # "<PREFIX>-<YEAR>"
@@ -207,6 +238,8 @@ TABLES: list[type[Table]] = [
     Event,
     TicketAccess,
     ClockPause,
+    SlaClock,
+    SlaFiring,
     ReferenceCounter,
     Outbox,
 ]

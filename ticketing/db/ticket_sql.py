@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ticketing.db.outbox import outbox_payload
+from ticketing.db.sla import clock_json, due_columns
 from ticketing.domain.tickets import State
 from ticketing.services.ports import TicketDraft
 
@@ -24,10 +25,11 @@ WITH found AS (
     WHERE NOT EXISTS (SELECT 1 FROM found) RETURNING id
 ), t AS (
     INSERT INTO ticket (reference, desk, requester, channel, category, request_types, state, language, subject,
-        status_token_hash, flags, received_at, created_at, updated_at)
+        status_token_hash, flags, received_at, created_at, updated_at,
+        first_response_due_at, resolution_due_at, statutory_due_at)
     SELECT $8::varchar, $1::int, COALESCE((SELECT id FROM upd), (SELECT id FROM ins)), $9::varchar, $10::varchar,
         $11::json, $12::varchar, $4::varchar, $13::varchar, $14::varchar, '{}'::json,
-        $7::timestamptz, $7::timestamptz, $7::timestamptz
+        $7::timestamptz, $22::timestamptz, $22::timestamptz, $23::timestamptz, $24::timestamptz, $25::timestamptz
     RETURNING id
 ), m AS (
     INSERT INTO message (ticket, direction, channel, author, from_email, "to", subject, "text", "references",
@@ -42,14 +44,20 @@ WITH found AS (
         AS x(filename varchar, declared_type varchar, content_type varchar, size int, sha256 varchar)
 ), e AS (
     INSERT INTO event (ticket, "at", actor, actor_label, action, from_state, to_state, reason, data)
-    SELECT t.id, $7::timestamptz, $15::int, $18::varchar, 'created', NULL, $12::varchar, '', $19::json FROM t
+    SELECT t.id, $22::timestamptz, $15::int, $18::varchar, 'created', NULL, $12::varchar, '', $19::json FROM t
 ), o AS (
     INSERT INTO outbox (ticket, desk, kind, to_addr, subject, message_id, payload, status, attempts,
         next_attempt_at, last_error, created_at)
     SELECT t.id, $1::int, x.kind, x.to_addr, x.subject, x.message_id, x.payload, 'pending', 0,
-        $7::timestamptz, '', $7::timestamptz
+        $22::timestamptz, '', $22::timestamptz
     FROM t, json_to_recordset($20::json) AS x(kind varchar, to_addr varchar, subject varchar, message_id varchar,
         payload json)
+), c AS (
+    INSERT INTO sla_clock (ticket, kind, policy, started_at, budget_us, due_at, paused, stopped_at, breached_at,
+        next_stage, next_fire_at)
+    SELECT t.id, x.kind, x.policy, x.started_at, x.budget_us, x.due_at, false, NULL, NULL, 0, x.next_fire_at
+    FROM t, json_to_recordset($21::json) AS x(kind varchar, policy json, started_at timestamptz, budget_us bigint,
+        due_at timestamptz, next_fire_at timestamptz)
 )
 SELECT id FROM t
 """
@@ -57,6 +65,7 @@ SELECT id FROM t
 
 def create_ticket_args(draft: TicketDraft, desk_id: int) -> tuple[Any, ...]:
     new, who = draft.new, draft.new.requester
+    dues = due_columns(draft.clocks)
     attachments = [
         {"filename": a.filename, "declared_type": a.declared_type, "content_type": a.content_type,
          "size": a.size, "sha256": a.sha256}
@@ -72,4 +81,6 @@ def create_ticket_args(draft: TicketDraft, desk_id: int) -> tuple[Any, ...]:
         State.RECEIVED.value, new.subject, draft.status_token_hash, draft.actor_user_id, new.message,
         json.dumps(attachments), draft.actor_label,
         json.dumps({"channel": new.channel.value, "attachments": len(draft.attachments)}), json.dumps(mails),
+        json.dumps([clock_json(c) for c in draft.clocks]), draft.created_at or draft.received_at,
+        dues["first_response_due_at"], dues["resolution_due_at"], dues["statutory_due_at"],
     )

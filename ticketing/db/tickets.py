@@ -10,6 +10,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from ticketing.db.engine import current_engine, write_transaction
 from ticketing.db.outbox import outbox_row
+from ticketing.db.sla import due_columns, insert_clocks
 from ticketing.db.tables import (
     Attachment,
     Desk,
@@ -113,10 +114,13 @@ class PiccoloTicketStore:
                 status_token_hash=draft.status_token_hash,
                 flags={},
                 received_at=at,
-                created_at=at,
-                updated_at=at,
+                created_at=draft.created_at or at,
+                updated_at=draft.created_at or at,
             )
+            for column, value in due_columns(draft.clocks).items():
+                setattr(ticket, column, value)
             await ticket.save()
+            await insert_clocks(int(ticket.id), draft.clocks)
             message = Message(
                 ticket=ticket.id,
                 direction="inbound",
@@ -150,7 +154,7 @@ class PiccoloTicketStore:
             await Event.insert(
                 Event(
                     ticket=ticket.id,
-                    at=at,
+                    at=draft.created_at or at,
                     actor=draft.actor_user_id,
                     actor_label=draft.actor_label,
                     action="created",
@@ -161,7 +165,7 @@ class PiccoloTicketStore:
                 )
             )
             if draft.acknowledgement is not None:
-                await outbox_row(draft.acknowledgement, desk_id, ticket.id, at).save()
+                await outbox_row(draft.acknowledgement, desk_id, ticket.id, draft.created_at or at).save()
         return int(ticket.id)
 
     async def _requester(self, desk_id: int, draft: TicketDraft) -> int:

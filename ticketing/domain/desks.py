@@ -13,8 +13,15 @@ import holidays
 
 from ticketing.domain.calendar import CalendarSpec, OpeningWindow, RecurringClosure
 from ticketing.domain.errors import ConfigError
-from ticketing.domain.sla import DEFAULT_POLICIES, DEFAULT_STAGES, ClockKind, Escalation, Target
-from ticketing.domain.sla import parse_escalation, parse_policies
+from ticketing.domain.sla import (
+    DEFAULT_POLICIES,
+    DEFAULT_STAGES,
+    ClockKind,
+    Escalation,
+    Target,
+    parse_escalation,
+    parse_policies,
+)
 from ticketing.domain.tickets import FEE_ALLOWED, Category, Channel, Language, RequestType
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -66,7 +73,7 @@ class Desk:
     closed_dates: frozenset[date] = frozenset()
     open_dates: Mapping[date, tuple[OpeningWindow, ...]] = field(default_factory=dict)
     policies: Mapping[Category, Mapping[ClockKind, Target]] = field(default_factory=lambda: DEFAULT_POLICIES)
-    escalation: Escalation = Escalation(DEFAULT_STAGES)
+    escalation: Escalation = field(default_factory=lambda: Escalation(DEFAULT_STAGES))
 
     @property
     def inbox_domain(self) -> str:

@@ -158,7 +158,8 @@ def parse_policies(table: Any, where: str) -> dict[Category, dict[ClockKind, Tar
                 raise ConfigError(f"{here}.{clock_key}", f"unknown clock; use one of {', '.join(ClockKind)}") from None
             target = parse_target(raw, f"{here}.{clock_key}")
             if target.unit not in ALLOWED_UNITS[kind]:
-                raise ConfigError(f"{here}.{clock_key}", f"{raw!r}: a {kind.value} clock cannot use {target.unit.value}")
+                problem = f"{raw!r}: a {kind.value} clock cannot use {target.unit.value}"
+                raise ConfigError(f"{here}.{clock_key}", problem)
             targets[kind] = target
         if category is Category.REQUEST and ClockKind.STATUTORY not in targets:
             # APPI Art. 39 applies to every statutory request; a desk cannot switch it off.

@@ -1,4 +1,9 @@
-"""The in-process scheduler (APScheduler 3; 4.x is alpha: stack-check.md §1)."""
+"""The in-process scheduler (APScheduler 3; 4.x is alpha: stack-check.md §1).
+
+Outbox delivery runs in every process (rows are claimed with SKIP LOCKED, so more senders means
+more throughput and no double mail). The SLA sweep runs only in the process that holds the
+scheduler lock (jobs/leader.py); the sweep is safe to run twice anyway (unique firing keys).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ticketing.container import Container
 
 log = logging.getLogger(__name__)
+SWEEP_JOB = "sla-sweep"
 
 
 async def deliver_outbox(container: Container) -> None:
@@ -19,6 +25,12 @@ async def deliver_outbox(container: Container) -> None:
     result = await container.outbox.deliver_due()
     if result.sent or result.retried or result.failed:
         log.info("outbox: sent=%s retried=%s failed=%s", result.sent, result.retried, result.failed)
+
+
+async def sla_sweep(container: Container) -> None:
+    report = await container.sla.sweep(container.clock.now())
+    if report.firings:
+        log.info("sla sweep: %s clocks examined, %s stages fired", report.clocks, report.firings)
 
 
 def build_scheduler(container: Container) -> AsyncIOScheduler:
@@ -34,3 +46,20 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
             replace_existing=True,
         )
     return scheduler
+
+
+def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
+    """Called when this process becomes the leader: the sweep runs now and then every interval."""
+    scheduler.add_job(
+        sla_sweep,
+        IntervalTrigger(seconds=container.settings.sla_sweep_seconds),
+        args=[container],
+        id=SWEEP_JOB,
+        replace_existing=True,
+        next_run_time=container.clock.now(),
+    )
+
+
+def remove_leader_jobs(scheduler: AsyncIOScheduler) -> None:
+    if scheduler.get_job(SWEEP_JOB) is not None:
+        scheduler.remove_job(SWEEP_JOB)

@@ -6,11 +6,12 @@ import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import NotFound
+from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
 from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
 from ticketing.domain.tickets import Channel, Reference
@@ -22,6 +23,7 @@ from ticketing.services.ports import (
     TicketDraft,
     TicketStore,
 )
+from ticketing.services.sla import SlaService
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class IntakeService:
         clock: Clock,
         base_url: str,
         limits: IntakeLimits,
+        sla: SlaService | None = None,
     ) -> None:
         self.desks = desks
         self.store = store
@@ -64,6 +67,7 @@ class IntakeService:
         self.clock = clock
         self.base_url = base_url
         self.limits = limits
+        self.sla = sla
 
     def desk(self, slug: str) -> Desk:
         try:
@@ -95,6 +99,7 @@ class IntakeService:
             stored.append(StoredAttachment(meta.filename, meta.declared_type[:200], sniffed, meta.size, digest))
 
         now = self.clock.now()
+        received_at = self._received_at(data, now) if staff_user_id is not None else now
         year = now.astimezone(ZoneInfo(desk.timezone)).year
         # The counter is bumped in its own short transaction: references are unique, not gapless.
         sequence = await self.store.next_reference(desk.reference_prefix, year)
@@ -106,14 +111,34 @@ class IntakeService:
             new=new,
             reference=reference,
             status_token_hash=token_hash(token),
-            received_at=now,
+            received_at=received_at,
+            created_at=now,
             attachments=tuple(stored),
             acknowledgement=ack,
             actor_user_id=staff_user_id,
             actor_label=staff_label or "requester",
+            clocks=tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else (),
         )
         ticket_id = await self.store.create_ticket(draft)
         return CreatedTicket(ticket_id, reference, desk.slug, "received", status_url, new.language.value)
+
+    @staticmethod
+    def _received_at(data: Mapping[str, Any], now: datetime) -> datetime:
+        """Staff logging a letter or call give when it arrived (APPI Art. 39 counts from delivery)."""
+        raw = data.get("received_at")
+        if raw in (None, ""):
+            return now
+        try:
+            value = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            value = None
+        if value is None or value.tzinfo is None:
+            raise ValidationFailed({"received_at": "must be an ISO 8601 timestamp with a UTC offset"})
+        if value > now + timedelta(minutes=5):
+            raise ValidationFailed({"received_at": "cannot be in the future"})
+        if value < now - timedelta(days=366):
+            raise ValidationFailed({"received_at": "cannot be more than a year ago"})
+        return value.astimezone(UTC)
 
     def _acknowledgement(self, desk: Desk, new: NewTicket, reference: str, status_url: str) -> OutgoingMail:
         assert new.requester.email is not None

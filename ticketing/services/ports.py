@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from ticketing.domain.clocks import ClockState, Firing
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import OutgoingMail, RenderedMail
+from ticketing.domain.sla import Pause
 
 
 class Clock(Protocol):
@@ -52,6 +54,8 @@ class TicketDraft:
     acknowledgement: OutgoingMail | None
     actor_user_id: int | None = None
     actor_label: str = "requester"
+    clocks: tuple[ClockState, ...] = ()
+    created_at: datetime | None = None  # when the row was written (received_at may be earlier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +189,108 @@ class OutboxStore(Protocol):
     async def mark_failed(self, item_id: int, error: str) -> None: ...
 
     async def recent(self, desks: Sequence[str], limit: int) -> list[OutboxRow]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StaffContact:
+    user_id: int
+    email: str
+    display_name: str
+    language: str
+    role: str  # agent | manager | admin
+
+
+@dataclass(frozen=True, slots=True)
+class TicketContext:
+    """What a clock's firing needs to know about its ticket (no requester personal data)."""
+
+    id: int
+    reference: str
+    desk: str
+    subject: str
+    category: str
+    state: str
+    assignee_id: int | None
+    flags: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DueClock:
+    clock: ClockState
+    ticket: TicketContext
+    pauses: tuple[Pause, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FiringRecord:
+    firing: Firing
+    recipients: tuple[str, ...]
+    mails: tuple[OutgoingMail, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClockOutcome:
+    clock: ClockState
+    firings: tuple[FiringRecord, ...] = ()
+    flags: Mapping[str, Any] | None = None  # new ticket flags, when they change
+    previous_due_at: datetime | None = None  # the clock's due instant before (to skip a no-op update)
+
+
+class SlaStore(Protocol):
+    async def staff_of_desks(self, desks: Sequence[str]) -> dict[str, list[StaffContact]]: ...
+
+    async def process_due(
+        self, now: datetime, limit: int, handle: Callable[[DueClock], ClockOutcome]
+    ) -> tuple[int, int]: ...  # (clocks handled, firings written)
+
+    async def clocks_of(self, reference: str) -> tuple[TicketContext, list[ClockState], list[Pause]] | None: ...
+
+    async def firings_of(self, ticket_id: int) -> dict[tuple[int | None, str], str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSnapshot:
+    """A ticket as a change sees it, read under a write lock."""
+
+    id: int
+    reference: str
+    desk: str
+    state: str
+    subject: str
+    language: str
+    assignee_id: int | None
+    requester_name: str
+    requester_email: str | None
+    first_responded_at: datetime | None
+    clocks: tuple[ClockState, ...]
+    pauses: tuple[Pause, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    """What a change writes, in one transaction with its event."""
+
+    at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    clocks: tuple[ClockState, ...]
+    reason: str = ""
+    from_state: str | None = None
+    state: str | None = None  # None: unchanged
+    open_pause: Pause | None = None
+    close_pause: bool = False
+    closed_pause: Pause | None = None  # an interval recorded after the fact (a settled-then-reopened gap)
+    closed: bool = False
+    reply_text: str | None = None
+    mail: OutgoingMail | None = None
+    first_responded: bool = False
+    assignee_id: int | None = None
+    set_assignee: bool = False
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class WorkflowStore(Protocol):
+    async def change(self, reference: str, decide: Callable[[TicketSnapshot], TicketChange]) -> TicketChange: ...
+
+    async def member_id(self, email: str, reference: str) -> int | None: ...

@@ -28,6 +28,7 @@ class TicketCreate(msgspec.Struct, forbid_unknown_fields=True):
     language: str | None = None
     channel: str = "api"
     requester: RequesterIn | None = None
+    received_at: str | None = None  # when a letter or call arrived (ISO 8601 with offset); default now
 
     def intake_data(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class TicketCreate(msgspec.Struct, forbid_unknown_fields=True):
             "message": self.message,
             "language": self.language,
             "requester": msgspec.structs.asdict(self.requester) if self.requester else None,
+            "received_at": self.received_at,
         }
 
 

@@ -1,0 +1,228 @@
+"""SLA clocks in the database: rows <-> ClockState, and the sweep's claim-and-write transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ticketing.db.engine import is_postgres, write_transaction
+from ticketing.db.outbox import outbox_row
+from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, SlaClock, SlaFiring, Ticket
+from ticketing.domain.clocks import ClockState
+from ticketing.domain.sla import ClockKind, Pause, Stage, Target, Unit
+from ticketing.services.ports import ClockOutcome, DueClock, StaffContact, TicketContext
+
+DUE_COLUMNS = {
+    ClockKind.FIRST_RESPONSE: "first_response_due_at",
+    ClockKind.RESOLUTION: "resolution_due_at",
+    ClockKind.STATUTORY: "statutory_due_at",
+}
+
+
+def clock_values(clock: ClockState) -> dict[str, Any]:
+    return {
+        "kind": clock.kind.value,
+        "policy": dict(clock.policy),
+        "started_at": clock.started_at,
+        "budget_us": clock.budget_us,
+        "due_at": clock.due_at,
+        "paused": clock.paused,
+        "stopped_at": clock.stopped_at,
+        "breached_at": clock.breached_at,
+        "next_stage": clock.next_stage,
+        "next_fire_at": clock.next_fire_at,
+    }
+
+
+def clock_json(clock: ClockState) -> dict[str, Any]:
+    """The same, JSON-ready (for the PostgreSQL one-statement ticket write)."""
+    values = clock_values(clock)
+    for key in ("started_at", "due_at", "stopped_at", "breached_at", "next_fire_at"):
+        values[key] = values[key].isoformat() if values[key] is not None else None
+    return values
+
+
+def clock_from_row(row: Mapping[str, Any]) -> ClockState:
+    policy = row["policy"] if isinstance(row["policy"], dict) else json.loads(row["policy"])
+    target = Target(int(policy["target"]["amount"]), Unit(policy["target"]["unit"]))
+    return ClockState(
+        kind=ClockKind(row["kind"]),
+        target=target,
+        stages=tuple(Stage.from_json(s) for s in policy["stages"]),
+        started_at=row["started_at"],
+        budget_us=int(row["budget_us"]),
+        policy=policy,
+        due_at=row["due_at"],
+        paused=bool(row["paused"]),
+        stopped_at=row["stopped_at"],
+        breached_at=row["breached_at"],
+        next_stage=int(row["next_stage"]),
+        next_fire_at=row["next_fire_at"],
+        id=int(row["id"]),
+    )
+
+
+def due_columns(clocks: Sequence[ClockState]) -> dict[str, datetime | None]:
+    """The ticket's denormalised due instants (None for a clock it does not have, or paused)."""
+    result: dict[str, datetime | None] = {column: None for column in DUE_COLUMNS.values()}
+    for clock in clocks:
+        result[DUE_COLUMNS[clock.kind]] = None if clock.stopped_at is not None else clock.due_at
+    return result
+
+
+async def insert_clocks(ticket_id: int, clocks: Sequence[ClockState]) -> None:
+    if clocks:
+        await SlaClock.insert(*[SlaClock(ticket=ticket_id, **clock_values(c)) for c in clocks])
+
+
+async def update_clock(clock: ClockState) -> None:
+    values = clock_values(clock)
+    values.pop("kind"), values.pop("policy"), values.pop("started_at"), values.pop("budget_us")
+    await SlaClock.update({getattr(SlaClock, k): v for k, v in values.items()}).where(SlaClock.id == clock.id)
+
+
+async def pauses_of(ticket_ids: Sequence[int]) -> dict[int, list[Pause]]:
+    result: dict[int, list[Pause]] = {t: [] for t in ticket_ids}
+    if not ticket_ids:
+        return result
+    rows = await ClockPause.select().where(ClockPause.ticket.is_in(list(ticket_ids))).order_by(ClockPause.started_at)
+    for r in rows:
+        result[r["ticket"]].append(Pause(r["started_at"], r["ended_at"], r["reason"]))
+    return result
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+CLAIM_SQL = (
+    "SELECT c.*, t.reference AS t_reference, t.subject AS t_subject, t.category AS t_category, "
+    "t.state AS t_state, t.assignee AS t_assignee, t.flags AS t_flags, d.slug AS t_desk "
+    "FROM sla_clock c JOIN ticket t ON t.id = c.ticket JOIN desk d ON d.id = t.desk "
+    "WHERE c.next_fire_at IS NOT NULL AND c.next_fire_at <= {} ORDER BY c.next_fire_at, c.id LIMIT {}"
+)
+
+
+class PiccoloSlaStore:
+    def __init__(self) -> None:
+        self._desk_ids: dict[str, int] = {}
+
+    async def staff_of_desks(self, desks: Sequence[str]) -> dict[str, list[StaffContact]]:
+        rows = await DeskMembership.select(
+            DeskMembership.desk.slug.as_alias("desk"),
+            DeskMembership.role,
+            DeskMembership.user.id.as_alias("user_id"),
+            DeskMembership.user.email.as_alias("email"),
+            DeskMembership.user.display_name.as_alias("display_name"),
+            DeskMembership.user.language.as_alias("language"),
+        ).where(
+            DeskMembership.desk.slug.is_in(list(desks)) & (DeskMembership.user.is_active == True)  # noqa: E712
+        )
+        result: dict[str, list[StaffContact]] = {d: [] for d in desks}
+        for r in rows:
+            contact = StaffContact(r["user_id"], r["email"], r["display_name"], r["language"], r["role"])
+            result[r["desk"]].append(contact)
+        return result
+
+    async def process_due(
+        self, now: datetime, limit: int, handle: Callable[[DueClock], ClockOutcome]
+    ) -> tuple[int, int]:
+        """Claim up to `limit` due clocks, let `handle` decide, write it all in one transaction.
+
+        PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent sweeps split the work; SQLite: the
+        IMMEDIATE transaction serialises writers. Either way the unique fire_key refuses a
+        second firing of the same rung.
+        """
+        sql = CLAIM_SQL + (" FOR UPDATE OF c SKIP LOCKED" if is_postgres() else "")
+        written = 0
+        async with write_transaction():
+            rows = await SlaClock.raw(sql, now, limit)
+            if not rows:
+                return 0, 0
+            pauses = await pauses_of(sorted({r["ticket"] for r in rows}))
+            for row in rows:
+                ticket = TicketContext(
+                    id=row["ticket"], reference=row["t_reference"], desk=row["t_desk"], subject=row["t_subject"],
+                    category=row["t_category"], state=row["t_state"], assignee_id=row["t_assignee"],
+                    flags=_json(row["t_flags"]),
+                )
+                outcome = handle(DueClock(clock_from_row(row), ticket, tuple(pauses[ticket.id])))
+                written += await self._write(ticket, outcome, now)
+        return len(rows), written
+
+    async def _write(self, ticket: TicketContext, outcome: ClockOutcome, now: datetime) -> int:
+        clock = outcome.clock
+        assert clock.id is not None
+        written = 0
+        for record in outcome.firings:
+            stage = record.firing.stage
+            inserted = await SlaFiring.raw(
+                "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
+                "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (fire_key) DO NOTHING RETURNING id",
+                clock.id, ticket.id, stage.key, f"{clock.id}:{stage.key}", record.firing.nominal_at, now,
+                json.dumps(list(record.recipients)),
+            )
+            if not inserted:
+                continue  # fired before (another process or an earlier sweep): nothing more to do
+            written += 1
+            await Event.insert(
+                Event(
+                    ticket=ticket.id, at=now, actor=None, actor_label="system",
+                    action="sla_breached" if stage.is_breach else "sla_warning",
+                    from_state=None, to_state=None, reason="",
+                    data={"clock": clock.kind.value, "stage": stage.key,
+                          "nominal_at": record.firing.nominal_at.isoformat(),
+                          "notified": list(record.recipients) if record.firing.notify else [],
+                          "superseded": not record.firing.notify},
+                )
+            )
+            for mail in record.mails:
+                await outbox_row(mail, await self._desk_id(ticket.desk), ticket.id, now).save()
+        await update_clock(clock)
+        changes: dict[Any, Any] = {}
+        if outcome.flags is not None:
+            changes[Ticket.flags] = dict(outcome.flags)
+        old_due = outcome.previous_due_at
+        new_due = None if clock.stopped_at is not None else clock.due_at
+        if new_due != old_due:
+            changes[getattr(Ticket, DUE_COLUMNS[clock.kind])] = new_due
+        if changes:
+            await Ticket.update(changes).where(Ticket.id == ticket.id)
+        return written
+
+    async def _desk_id(self, slug: str) -> int:
+        if slug not in self._desk_ids:
+            row = await Desk.select(Desk.id).where(Desk.slug == slug).first()
+            assert row is not None
+            self._desk_ids[slug] = int(row["id"])
+        return self._desk_ids[slug]
+
+    async def clocks_of(self, reference: str) -> tuple[TicketContext, list[ClockState], list[Pause]] | None:
+        row = await (
+            Ticket.select(
+                Ticket.id, Ticket.reference, Ticket.desk.slug.as_alias("desk"), Ticket.subject, Ticket.category,
+                Ticket.state, Ticket.assignee, Ticket.flags,
+            )
+            .where(Ticket.reference == reference)
+            .first()
+        )
+        if row is None:
+            return None
+        ticket = TicketContext(
+            row["id"], row["reference"], row["desk"], row["subject"], row["category"], row["state"],
+            row["assignee"], _json(row["flags"]),
+        )
+        clocks = await SlaClock.select().where(SlaClock.ticket == row["id"]).order_by(SlaClock.id)
+        pauses = await pauses_of([row["id"]])
+        return ticket, [clock_from_row(c) for c in clocks], pauses[row["id"]]
+
+    async def firings_of(self, ticket_id: int) -> dict[tuple[int | None, str], str]:
+        rows = await SlaFiring.select(SlaFiring.clock, SlaFiring.stage, SlaFiring.fired_at).where(
+            SlaFiring.ticket == ticket_id
+        )
+        return {(r["clock"], r["stage"]): r["fired_at"].isoformat() for r in rows}
+
+
+__all__ = ["PiccoloSlaStore", "clock_json", "clock_values", "due_columns", "insert_clocks", "update_clock"]

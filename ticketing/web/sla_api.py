@@ -1,0 +1,141 @@
+"""JSON API for clocks and ticket changes: explain a ticket's SLA, transition, reply, assign; calendar what-if."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, post, put
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+
+from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.services.ports import Principal
+from ticketing.services.sla import ClockExplanation
+from ticketing.web.auth import api_principal
+from ticketing.web.deps import ContainerDep, PrincipalDep
+
+
+class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
+    action: str
+    reason: str = ""
+
+
+class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+
+
+class AssigneeIn(msgspec.Struct, forbid_unknown_fields=True):
+    assignee: str | None = None  # a desk member's e-mail; null unassigns
+
+
+class StateOut(msgspec.Struct):
+    reference: str
+    state: str
+
+
+class ClockOut(msgspec.Struct):
+    """One clock, explained: its policy snapshot, pauses, due instant, time used and left, rungs."""
+
+    clock: str
+    policy: dict[str, Any]
+    started_at: datetime
+    due_at: datetime | None
+    paused: bool
+    stopped_at: datetime | None
+    breached_at: datetime | None
+    business_minutes_used: int
+    business_minutes_left: int
+    met: bool | None
+    next_notification_at: datetime | None
+    pauses: list[dict[str, Any]]
+    stages: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, c: ClockExplanation) -> ClockOut:
+        return cls(c.kind, dict(c.policy), c.started_at, c.due_at, c.paused, c.stopped_at, c.breached_at,
+                   c.used_minutes, c.left_minutes, c.met, c.next_fire_at, list(c.pauses), list(c.stages))
+
+
+class SlaOut(msgspec.Struct):
+    reference: str
+    now: datetime
+    clocks: list[ClockOut]
+
+
+class DueOut(msgspec.Struct):
+    desk: str
+    start: str
+    due: str | None = None
+    business_minutes: int | None = None
+
+
+class TicketActionsApi(Controller):
+    path = "/api/v1/tickets/{reference:str}"
+    tags = ["tickets"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @get("/sla", summary="Explain the ticket's clocks")
+    async def sla(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> SlaOut:
+        now = container.clock.now()
+        clocks = await container.sla.explain(principal, reference, now)
+        return SlaOut(reference, now, [ClockOut.of(c) for c in clocks])
+
+    @post("/transitions", status_code=200, summary="Move the ticket through its state table")
+    async def transition(
+        self, reference: FromPath[str], data: JSONBody[TransitionIn], container: ContainerDep,
+        principal: PrincipalDep,
+    ) -> StateOut:
+        state = await container.workflow.transition(principal, reference, data.action, data.reason)
+        return StateOut(reference, state)
+
+    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)")
+    async def reply(
+        self, reference: FromPath[str], data: JSONBody[ReplyIn], container: ContainerDep, principal: PrincipalDep
+    ) -> dict[str, str]:
+        await container.workflow.reply(principal, reference, data.text)
+        return {"reference": reference, "status": "queued"}
+
+    @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)")
+    async def assign(
+        self, reference: FromPath[str], data: JSONBody[AssigneeIn], container: ContainerDep,
+        principal: PrincipalDep,
+    ) -> dict[str, str | None]:
+        await container.workflow.assign(principal, reference, data.assignee)
+        return {"reference": reference, "assignee": data.assignee}
+
+
+def _member_desk(principal: Principal, slug: str, container: Any) -> None:
+    container.calendars.calendar(slug)  # unknown desk: 404
+    if slug not in principal.desks:
+        raise NotFound("desk", slug)
+
+
+class CalendarApi(Controller):
+    path = "/api/v1/desks/{slug:str}/calendar"
+    tags = ["calendars"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @get("/due", summary="What-if: when would a target started at `start` be due?")
+    async def due(
+        self, slug: FromPath[str], start: str, container: ContainerDep, principal: PrincipalDep,
+        business_minutes: int | None = None, business_days: int | None = None, calendar_days: int | None = None,
+    ) -> DueOut:
+        _member_desk(principal, slug, container)
+        given = [(k, v) for k, v in (("business_minutes", business_minutes), ("business_days", business_days),
+                                     ("calendar_days", calendar_days)) if v is not None]
+        if len(given) != 1:
+            raise ValidationFailed({"query": "give exactly one of business_minutes, business_days, calendar_days"})
+        at = container.calendars.parse_instant(slug, start, "start")
+        due = container.calendars.due(slug, at, given[0][0], given[0][1])
+        return DueOut(slug, start, due=container.calendars.format(slug, due))
+
+    @get("/elapsed", summary="Business minutes between two instants on the desk's calendar")
+    async def elapsed(
+        self, slug: FromPath[str], start: str, end: str, container: ContainerDep, principal: PrincipalDep
+    ) -> DueOut:
+        _member_desk(principal, slug, container)
+        a = container.calendars.parse_instant(slug, start, "start")
+        b = container.calendars.parse_instant(slug, end, "end")
+        return DueOut(slug, start, business_minutes=container.calendars.elapsed(slug, a, b))
