@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.services.ports import Principal
@@ -119,8 +119,9 @@ class CalendarApi(Controller):
 
     @get("/due", summary="What-if: when would a target started at `start` be due?")
     async def due(
-        self, slug: FromPath[str], start: str, container: ContainerDep, principal: PrincipalDep,
-        business_minutes: int | None = None, business_days: int | None = None, calendar_days: int | None = None,
+        self, slug: FromPath[str], start: FromQuery[str], container: ContainerDep, principal: PrincipalDep,
+        business_minutes: FromQuery[int | None] = None, business_days: FromQuery[int | None] = None,
+        calendar_days: FromQuery[int | None] = None,
     ) -> DueOut:
         _member_desk(principal, slug, container)
         given = [(k, v) for k, v in (("business_minutes", business_minutes), ("business_days", business_days),
@@ -133,7 +134,8 @@ class CalendarApi(Controller):
 
     @get("/elapsed", summary="Business minutes between two instants on the desk's calendar")
     async def elapsed(
-        self, slug: FromPath[str], start: str, end: str, container: ContainerDep, principal: PrincipalDep
+        self, slug: FromPath[str], start: FromQuery[str], end: FromQuery[str], container: ContainerDep,
+        principal: PrincipalDep,
     ) -> DueOut:
         _member_desk(principal, slug, container)
         a = container.calendars.parse_instant(slug, start, "start")
