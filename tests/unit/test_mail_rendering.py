@@ -26,6 +26,9 @@ LANGUAGES = ("ja", "en")
 DESKS = load_desks(BUNDLED_DESKS)
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 STATUS_URL = "https://desk.example.test/status/tok?x=1&y=2"
+TICKET_URL = "https://desk.example.test/app/tickets/REL-2026-000123"
+# Mail to desk staff: no requester personal data and no private status link, only the ticket URL.
+STAFF_KINDS = ("sla-warning", "sla-breached")
 
 
 def full_context(**overrides: Any) -> dict[str, Any]:
@@ -40,6 +43,23 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "channel": "web",
         "needs_formal_request": True,
         "status_url": STATUS_URL,
+        "reply_text": "Thank you for waiting.\n\nWe hold your name and e-mail address.",
+        # What the service knows about the requester but no message prints (staff mail is checked for it).
+        "requester_email": "hanako.yamada@example.test",
+        "requester_phone": "090-1234-5678",
+        "requester_address": "1-2-3 Shiba, Minato-ku, Tokyo",
+        # SLA notifications (services/sla.py SlaService._mail).
+        "clock": "first_response",
+        "stage": "80%",
+        "target": "240 business minutes",
+        "target_amount": 240,
+        "target_unit": "business_minutes",
+        "due_local": "2026-11-24 17:00 (UTC+09:00)",
+        "left_minutes": 72,
+        "state": "in_progress",
+        "assignee": None,
+        "ticket_url": TICKET_URL,
+        "recipient_name": "Aiko Sato",
     }
     context.update(overrides)
     return context
@@ -66,14 +86,21 @@ def test_renders_with_a_full_context(kind: str, lang: str, desk: str) -> None:
     mail = RENDERER.render(kind, lang, full_context(desk=d))
     assert mail.subject and mail.text.strip() and mail.html
     for part in (mail.text, mail.html):
-        assert "REL-2026-000123" in part and d.inbox in part and "Hanako Yamada" in part
-    assert STATUS_URL in mail.text
-    assert 'href="https://desk.example.test/status/tok?x=1&amp;y=2"' in mail.html
+        assert "REL-2026-000123" in part and d.inbox in part
+    if kind in STAFF_KINDS:
+        assert TICKET_URL in mail.text and f'href="{TICKET_URL}"' in mail.html
+    else:
+        assert "Hanako Yamada" in mail.text and "Hanako Yamada" in mail.html
+        assert STATUS_URL in mail.text
+        assert 'href="https://desk.example.test/status/tok?x=1&amp;y=2"' in mail.html
     assert mail.html.lstrip().lower().startswith("<!doctype html>") and mail.html.rstrip().endswith("</html>")
     if lang == "ja":
-        assert JAPANESE.search(mail.subject) and JAPANESE.search(mail.text) and JAPANESE.search(mail.html)
-    else:
-        assert not JAPANESE.search((mail.subject + mail.text + mail.html).replace(d.name, ""))
+        # agent-reply's subject is "Re: " and the requester's own (here English) subject
+        assert kind == "agent-reply" or JAPANESE.search(mail.subject)
+        assert JAPANESE.search(mail.text) and JAPANESE.search(mail.html)
+    else:  # desk data (its name, rext-cs's manager title) is printed as configured
+        everything = mail.subject + mail.text + mail.html
+        assert not JAPANESE.search(everything.replace(d.name, "").replace(d.manager_title, ""))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -123,7 +150,8 @@ def test_a_missing_parent_template_is_an_error_not_a_text_only_mail(tmp_path: Pa
     with pytest.raises(jinja2.TemplateNotFound):
         renderer.render("note", "en", {"reference": "X"})
     (folder / "body.html").unlink()  # no body.html at all: a text-only mail
-    assert renderer.render("note", "en", {"reference": "X"}).html is None
+    # A new renderer: templates ship with the release, so one renderer never re-reads changed files.
+    assert JinjaMailRenderer(tmp_path).render("note", "en", {"reference": "X"}).html is None
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -150,3 +178,163 @@ def test_rendered_mail_composes_to_a_valid_message(lang: str) -> None:
     name, addr = parseaddr(str(message_from_bytes(raw)["From"]))
     assert str(make_header(decode_header(name))) == desk.name and addr == desk.inbox
     assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == r.text
+
+
+# --- SLA notifications to staff (sla-warning, sla-breached) -----------------------------------------
+
+CLOCKS = ("first_response", "resolution", "statutory")
+# The default ladder, then keys a desk's own ladder may have, then one that fits no pattern.
+STAGES = ("50%", "80%", "100%", "breach+1bd", "75%", "breach+2bd", "custom-rung")
+TARGETS = {
+    "first_response": (240, "business_minutes", "240 business minutes"),
+    "resolution": (10, "business_days", "10 business days"),
+    "statutory": (14, "calendar_days", "14 calendar days"),
+}
+LITIGATION = {"en": "litigation-eligible", "ja": "訴訟提起が可能な状態"}
+
+
+def sla_context(clock: str = "first_response", stage: str = "80%", **overrides: Any) -> dict[str, Any]:
+    amount, unit, text = TARGETS[clock]
+    context = full_context(clock=clock, stage=stage, target=text, target_amount=amount, target_unit=unit)
+    context.update(overrides)
+    return context
+
+
+@pytest.mark.parametrize("kind", STAFF_KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("clock", CLOCKS)
+@pytest.mark.parametrize("stage", STAGES)
+def test_sla_mail_renders_for_every_clock_and_stage(kind: str, lang: str, clock: str, stage: str) -> None:
+    mail = RENDERER.render(kind, lang, sla_context(clock, stage))  # StrictUndefined: nothing missing
+    everything = mail.subject + mail.text + mail.html
+    assert mail.subject and "REL-2026-000123" not in mail.subject  # the service prefixes [REF] itself
+    assert TICKET_URL in mail.text and mail.html
+    if stage == "custom-rung":  # an unknown rung is named by its key
+        assert stage in mail.subject and stage in mail.text and stage in mail.html
+    # APPI Art. 39: only a breached statutory clock makes the ticket litigation-eligible.
+    assert (LITIGATION[lang] in mail.subject and LITIGATION[lang] in mail.text) == (
+        kind == "sla-breached" and clock == "statutory"
+    )
+    if clock == "statutory":  # a calendar-day clock: wall time, never business hours
+        assert "business hours" not in everything and "営業時間" not in everything
+    if lang == "ja":
+        assert "business" not in everything and "calendar" not in everything  # target from amount + unit
+
+
+@pytest.mark.parametrize(
+    ("kind", "lang", "clock", "stage", "expected"),
+    [
+        ("sla-warning", "ja", "first_response", "80%", "【SLA警告】初回応答期限の80%が経過しました"),
+        ("sla-warning", "ja", "resolution", "50%", "【SLA警告】解決期限の50%が経過しました"),
+        ("sla-breached", "ja", "resolution", "100%", "【SLA超過】解決期限を超過しました"),
+        ("sla-breached", "ja", "first_response", "breach+1bd", "初回応答期限の超過から1営業日が経過しました"),
+        ("sla-breached", "ja", "statutory", "100%", "法定期限（個人情報保護法第39条）を超過しました"),
+        ("sla-warning", "en", "first_response", "80%", "SLA warning: 80% of the time to the first-response deadline"),
+        ("sla-breached", "en", "resolution", "100%", "SLA breached: the resolution deadline has passed"),
+        ("sla-breached", "en", "resolution", "breach+1bd", "the resolution deadline passed 1 business day ago"),
+        ("sla-breached", "en", "statutory", "breach+2bd", "(APPI Art. 39) passed 2 business days ago"),
+    ],
+)
+def test_subject_and_first_line_say_which_clock_and_how_far(
+    kind: str, lang: str, clock: str, stage: str, expected: str
+) -> None:
+    mail = RENDERER.render(kind, lang, sla_context(clock, stage))
+    assert expected in mail.subject
+    lead = expected.split("】")[-1].split(": ", 1)[-1]
+    assert lead.lower() in mail.text.lower() and lead.lower() in mail.html.lower()
+
+
+@pytest.mark.parametrize(
+    ("lang", "clock", "left", "expected"),
+    [
+        ("en", "resolution", 200, "3 h 20 min (business hours)"),
+        ("en", "first_response", 45, "45 min (business hours)"),
+        ("en", "resolution", 120, "2 h (business hours)"),
+        ("en", "statutory", 20160, "336 h (calendar time)"),
+        ("en", "resolution", 0, "none (due now)"),
+        ("en", "first_response", -65, "none, overdue by 1 h 5 min (business hours)"),
+        ("ja", "resolution", 200, "営業時間で3時間20分"),
+        ("ja", "statutory", 90, "1時間30分"),
+        ("ja", "resolution", 0, "なし（期限到来）"),
+        ("ja", "first_response", -65, "なし（営業時間で1時間5分超過）"),
+        ("ja", "statutory", -1500, "なし（25時間超過）"),
+    ],
+)
+def test_time_left_is_hours_and_minutes_or_overdue(lang: str, clock: str, left: int, expected: str) -> None:
+    for kind in STAFF_KINDS:
+        mail = RENDERER.render(kind, lang, sla_context(clock, left_minutes=left))
+        assert expected in mail.text and expected in mail.html
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "expected"),
+    [
+        (240, "business_minutes", "営業時間で4時間"),
+        (90, "business_minutes", "営業時間で1時間30分"),
+        (10, "business_days", "10営業日"),
+        (14, "calendar_days", "14日（暦日）"),
+    ],
+)
+def test_japanese_target_is_built_from_amount_and_unit(amount: int, unit: str, expected: str) -> None:
+    for kind in STAFF_KINDS:
+        context = sla_context("resolution", target=f"{amount} {unit}", target_amount=amount, target_unit=unit)
+        mail = RENDERER.render(kind, "ja", context)
+        assert f"目標：{expected}" in mail.text and f"<td>{expected}</td>" in mail.html
+        assert unit not in mail.text + mail.html
+
+
+@pytest.mark.parametrize(("lang", "unassigned"), [("en", "unassigned"), ("ja", "未割当")])
+def test_assignee_or_unassigned(lang: str, unassigned: str) -> None:
+    for kind in STAFF_KINDS:
+        nobody = RENDERER.render(kind, lang, sla_context(assignee=None))
+        assert unassigned in nobody.text and unassigned in nobody.html
+        someone = RENDERER.render(kind, lang, sla_context(assignee="agent@relia.test"))
+        assert "agent@relia.test" in someone.text and "agent@relia.test" in someone.html
+        assert unassigned not in someone.text + someone.html
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "generic"), [("en", "Hello Aiko Sato,", "Hello,"), ("ja", "Aiko Sato さん", "ご担当者様")]
+)
+def test_greeting_names_the_staff_member_or_no_one(lang: str, named: str, generic: str) -> None:
+    for kind in STAFF_KINDS:
+        assert RENDERER.render(kind, lang, sla_context()).text.startswith(named)
+        # second-level addresses come from the desks file, without a display name
+        anonymous = RENDERER.render(kind, lang, sla_context(recipient_name=""))
+        assert anonymous.text.startswith(generic) and f"<p>{generic}</p>" in anonymous.html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_follow_up_after_a_breach_names_the_manager_already_told(lang: str) -> None:
+    desk = DESKS["rext-cs"]
+    follow_up = RENDERER.render("sla-breached", lang, sla_context("resolution", "breach+1bd", desk=desk))
+    assert desk.manager_title in follow_up.text and desk.manager_title in follow_up.html
+    at_breach = RENDERER.render("sla-breached", lang, sla_context("resolution", "100%", desk=desk))
+    assert desk.manager_title not in at_breach.text  # it goes to the manager
+
+
+@pytest.mark.parametrize("kind", STAFF_KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("clock", CLOCKS)
+def test_staff_mail_carries_no_requester_personal_data(kind: str, lang: str, clock: str) -> None:
+    context = sla_context(clock)
+    mail = RENDERER.render(kind, lang, context)
+    everything = mail.subject + mail.text + mail.html
+    assert context["subject"] in mail.text  # the ticket subject is the only requester-given text
+    for key in ("requester_name", "requester_email", "requester_phone", "requester_address"):
+        assert context[key] not in everything
+    # The base footer's status link is the requester's private key; it stays out even when passed.
+    assert "/status/" not in everything
+
+
+@pytest.mark.parametrize("kind", STAFF_KINDS)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sla_html_escapes_every_value_including_ladder_keys(kind: str, lang: str) -> None:
+    evil = '<script>alert("x")</script>'
+    context = sla_context("resolution")
+    keys = ("subject", "clock", "stage", "target", "target_unit", "due_local", "state", "assignee", "recipient_name")
+    context.update(dict.fromkeys(keys, evil))
+    mail = RENDERER.render(kind, lang, context)
+    assert "<script>" not in mail.html and "&amp;lt;" not in mail.html  # escaped once, not twice
+    assert mail.html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 8
+    assert evil in mail.text and "&lt;" not in mail.text

@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketing.db.engine import is_postgres, write_transaction
 from ticketing.db.outbox import outbox_row
-from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, SlaClock, SlaFiring, Ticket
+from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, Outbox, SlaClock, SlaFiring, Ticket
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.sla import ClockKind, Pause, Stage, Target, Unit
 from ticketing.services.ports import ClockOutcome, DueClock, StaffContact, TicketContext
@@ -105,6 +105,18 @@ CLAIM_SQL = (
 )
 
 
+# One statement for a batch's ticket columns (PostgreSQL): per column a "set?" flag and a value.
+TICKET_BATCH_UPDATE_SQL = (
+    "UPDATE ticket AS t SET "
+    "first_response_due_at = CASE WHEN v.s0 THEN v.v0 ELSE t.first_response_due_at END, "
+    "resolution_due_at = CASE WHEN v.s1 THEN v.v1 ELSE t.resolution_due_at END, "
+    "statutory_due_at = CASE WHEN v.s2 THEN v.v2 ELSE t.statutory_due_at END, "
+    "flags = CASE WHEN v.s3 THEN v.v3::json ELSE t.flags END "
+    "FROM unnest({}::int[], {}::bool[], {}::timestamptz[], {}::bool[], {}::timestamptz[], {}::bool[], "
+    "{}::timestamptz[], {}::bool[], {}::text[]) AS v(id, s0, v0, s1, v1, s2, v2, s3, v3) WHERE t.id = v.id"
+)
+
+
 class PiccoloSlaStore:
     def __init__(self) -> None:
         self._desk_ids: dict[str, int] = {}
@@ -136,61 +148,118 @@ class PiccoloSlaStore:
         second firing of the same rung.
         """
         sql = CLAIM_SQL + (" FOR UPDATE OF c SKIP LOCKED" if is_postgres() else "")
-        written = 0
         async with write_transaction():
             rows = await SlaClock.raw(sql, now, limit)
             if not rows:
                 return 0, 0
             pauses = await pauses_of(sorted({r["ticket"] for r in rows}))
+            outcomes = []
             for row in rows:
                 ticket = TicketContext(
                     id=row["ticket"], reference=row["t_reference"], desk=row["t_desk"], subject=row["t_subject"],
                     category=row["t_category"], state=row["t_state"], assignee_id=row["t_assignee"],
                     flags=_json(row["t_flags"]),
                 )
-                outcome = handle(DueClock(clock_from_row(row), ticket, tuple(pauses[ticket.id])))
-                written += await self._write(ticket, outcome, now)
+                outcomes.append((ticket, handle(DueClock(clock_from_row(row), ticket, tuple(pauses[ticket.id])))))
+            written = await self._write(outcomes, now)
         return len(rows), written
 
-    async def _write(self, ticket: TicketContext, outcome: ClockOutcome, now: datetime) -> int:
-        clock = outcome.clock
-        assert clock.id is not None
-        written = 0
-        for record in outcome.firings:
+    async def _write(self, outcomes: Sequence[tuple[TicketContext, ClockOutcome]], now: datetime) -> int:
+        """Write a batch's firings, events, mail, clocks and ticket columns in a few statements."""
+        firings = [
+            (ticket, outcome.clock, record) for ticket, outcome in outcomes for record in outcome.firings
+        ]
+        inserted = await self._insert_firings(
+            [(c.id, t.id, r.firing.stage.key, f"{c.id}:{r.firing.stage.key}", r.firing.nominal_at, now,
+              json.dumps(list(r.recipients))) for t, c, r in firings]
+        )
+        events: list[Event] = []
+        mails: list[Outbox] = []
+        for ticket, clock, record in firings:
             stage = record.firing.stage
-            inserted = await SlaFiring.raw(
-                "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
-                "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (fire_key) DO NOTHING RETURNING id",
-                clock.id, ticket.id, stage.key, f"{clock.id}:{stage.key}", record.firing.nominal_at, now,
-                json.dumps(list(record.recipients)),
-            )
-            if not inserted:
+            if f"{clock.id}:{stage.key}" not in inserted:
                 continue  # fired before (another process or an earlier sweep): nothing more to do
-            written += 1
-            await Event.insert(
-                Event(
-                    ticket=ticket.id, at=now, actor=None, actor_label="system",
-                    action="sla_breached" if stage.is_breach else "sla_warning",
-                    from_state=None, to_state=None, reason="",
-                    data={"clock": clock.kind.value, "stage": stage.key,
-                          "nominal_at": record.firing.nominal_at.isoformat(),
-                          "notified": list(record.recipients) if record.firing.notify else [],
-                          "superseded": not record.firing.notify},
-                )
+            events.append(Event(
+                ticket=ticket.id, at=now, actor=None, actor_label="system",
+                action="sla_breached" if stage.is_breach else "sla_warning",
+                from_state=None, to_state=None, reason="",
+                data={"clock": clock.kind.value, "stage": stage.key,
+                      "nominal_at": record.firing.nominal_at.isoformat(),
+                      "notified": list(record.recipients) if record.firing.notify else [],
+                      "superseded": not record.firing.notify},
+            ))
+            desk_id = await self._desk_id(ticket.desk)
+            mails.extend(outbox_row(mail, desk_id, ticket.id, now) for mail in record.mails)
+        if events:
+            await Event.insert(*events)
+        if mails:
+            await Outbox.insert(*mails)
+        await self._update_clocks([outcome.clock for _, outcome in outcomes])
+        await self._update_tickets(outcomes)
+        return len(events)
+
+    async def _insert_firings(self, rows: list[tuple[Any, ...]]) -> set[str]:
+        """Insert firing rows; return the fire keys that were new (a unique key refuses repeats)."""
+        if not rows:
+            return set()
+        if is_postgres():
+            cols = list(zip(*rows, strict=True))
+            result = await SlaFiring.raw(
+                "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
+                "SELECT c, t, s, k, n, f, r::json FROM unnest({}::int[], {}::int[], {}::varchar[], {}::varchar[], "
+                "{}::timestamptz[], {}::timestamptz[], {}::text[]) AS x(c, t, s, k, n, f, r) "
+                "ON CONFLICT (fire_key) DO NOTHING RETURNING fire_key",
+                *[list(c) for c in cols],
             )
-            for mail in record.mails:
-                await outbox_row(mail, await self._desk_id(ticket.desk), ticket.id, now).save()
-        await update_clock(clock)
-        changes: dict[Any, Any] = {}
-        if outcome.flags is not None:
-            changes[Ticket.flags] = dict(outcome.flags)
-        old_due = outcome.previous_due_at
-        new_due = None if clock.stopped_at is not None else clock.due_at
-        if new_due != old_due:
-            changes[getattr(Ticket, DUE_COLUMNS[clock.kind])] = new_due
-        if changes:
-            await Ticket.update(changes).where(Ticket.id == ticket.id)
-        return written
+            return {r["fire_key"] for r in result}
+        keys: set[str] = set()
+        for row in rows:
+            result = await SlaFiring.raw(
+                "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
+                "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (fire_key) DO NOTHING RETURNING fire_key", *row,
+            )
+            keys.update(r["fire_key"] for r in result)
+        return keys
+
+    async def _update_tickets(self, outcomes: Sequence[tuple[TicketContext, ClockOutcome]]) -> None:
+        """The ticket's denormalised due instants and flags, where they changed."""
+        changes: dict[int, dict[str, Any]] = {}
+        for ticket, outcome in outcomes:
+            clock = outcome.clock
+            new_due = None if clock.stopped_at is not None else clock.due_at
+            if new_due != outcome.previous_due_at:
+                changes.setdefault(ticket.id, {})[DUE_COLUMNS[clock.kind]] = new_due
+            if outcome.flags is not None:
+                changes.setdefault(ticket.id, {})["flags"] = json.dumps(dict(outcome.flags))
+        if not changes:
+            return
+        if not is_postgres():
+            for ticket_id, values in changes.items():
+                update = {getattr(Ticket, k): (json.loads(v) if k == "flags" else v) for k, v in values.items()}
+                await Ticket.update(update).where(Ticket.id == ticket_id)
+            return
+        ids = list(changes)
+        columns = [*DUE_COLUMNS.values(), "flags"]
+        args: list[list[Any]] = [ids]
+        for column in columns:
+            args.append([column in changes[i] for i in ids])
+            args.append([changes[i].get(column) for i in ids])
+        await Ticket.raw(TICKET_BATCH_UPDATE_SQL, *args)
+
+    async def _update_clocks(self, clocks: Sequence[ClockState]) -> None:
+        if not is_postgres():
+            for clock in clocks:
+                await update_clock(clock)
+            return
+        await SlaClock.raw(
+            "UPDATE sla_clock AS c SET due_at = v.d, paused = v.p, stopped_at = v.s, breached_at = v.b, "
+            "next_stage = v.n, next_fire_at = v.f FROM unnest({}::int[], {}::timestamptz[], {}::bool[], "
+            "{}::timestamptz[], {}::timestamptz[], {}::int[], {}::timestamptz[]) AS v(id, d, p, s, b, n, f) "
+            "WHERE c.id = v.id",
+            [c.id for c in clocks], [c.due_at for c in clocks], [c.paused for c in clocks],
+            [c.stopped_at for c in clocks], [c.breached_at for c in clocks], [c.next_stage for c in clocks],
+            [c.next_fire_at for c in clocks],
+        )
 
     async def _desk_id(self, slug: str) -> int:
         if slug not in self._desk_ids:

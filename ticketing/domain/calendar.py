@@ -129,18 +129,43 @@ class BusinessCalendar:
         day = date.fromordinal(ordinal)
         intervals = []
         for window in self.local_windows(day):
-            start = to_us(datetime.combine(day, window.start, tzinfo=self.zone))
+            start = self.instant(day, window.start)
             if window.end == time.max:
-                end = to_us(datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone))
+                end = self.instant(day + timedelta(days=1), time(0))
             else:
-                end = to_us(datetime.combine(day, window.end, tzinfo=self.zone))
+                end = self.instant(day, window.end)
             if end > start:  # a window swallowed by a DST gap has no length
                 intervals.append((start, end))
         result = tuple(intervals)
         self._days[ordinal] = result
         return result
 
+    def instant(self, day: date, at: time) -> int:
+        """UTC microseconds of a local wall time; one skipped by a DST gap maps to the end of the gap.
+
+        Without this, a window ending inside the gap ("00:00-02:30" on the spring-forward day) would
+        be read with the old offset and overlap the next window ("03:00-..."): counted twice.
+        """
+        local = datetime.combine(day, at, tzinfo=self.zone)
+        first, second = to_us(local), to_us(local.replace(fold=1))
+        if first <= second:  # the time exists (in a fold, fold=0 is its first occurrence)
+            return first
+        # In a gap, fold=0 reads the time with the offset before the jump, fold=1 with the one
+        # after, so the jump lies in (second, first]: find it to the second (tzdata's resolution).
+        after = from_us(first).astimezone(self.zone).utcoffset()
+        lo, hi = second // US, first // US
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if from_us(mid * US).astimezone(self.zone).utcoffset() == after:
+                hi = mid
+            else:
+                lo = mid
+        return hi * US
+
     def local_date(self, at: datetime) -> date:
+        if at.tzinfo is None or at.utcoffset() is None:
+            # astimezone() would silently read a naive time in the host's zone.
+            raise ValueError("business-time arithmetic needs aware datetimes")
         return at.astimezone(self.zone).date()
 
     def is_business_day(self, day: date) -> bool:
@@ -167,16 +192,19 @@ class BusinessCalendar:
         if amount_us <= 0:
             return start_us
         left = amount_us
-        for ordinal in range(first_ordinal, first_ordinal + MAX_SEARCH_DAYS * 40):
+        ordinal = last_open = first_ordinal
+        while ordinal - last_open <= MAX_SEARCH_DAYS:  # long targets go on as long as the desk opens
             for s, e in self.windows(ordinal):
                 if e <= start_us:
                     continue
+                last_open = ordinal
                 begin = s if s > start_us else start_us
                 avail = e - begin
                 if left <= avail:  # completing exactly at closing time is due at closing time
                     return begin + left
                 left -= avail
-        raise NoOpening(from_us(start_us).isoformat())
+            ordinal += 1
+        raise NoOpening(date.fromordinal(last_open).isoformat())
 
     def due_business_minutes(self, start: datetime, minutes: int) -> datetime:
         if minutes < 0:
@@ -192,15 +220,15 @@ class BusinessCalendar:
             raise ValueError("days must be >= 0")
         if days == 0:
             return start.astimezone(UTC)
-        ordinal = self.local_date(start).toordinal()
-        limit = ordinal + MAX_SEARCH_DAYS * max(1, days)
+        ordinal = last_open = self.local_date(start).toordinal()
         count = 0
         while count < days:
             ordinal += 1
-            if ordinal > limit:
-                raise NoOpening(start.isoformat())
+            if ordinal - last_open > MAX_SEARCH_DAYS:
+                raise NoOpening(date.fromordinal(last_open).isoformat())
             if self.windows(ordinal):
                 count += 1
+                last_open = ordinal
         return from_us(self.windows(ordinal)[-1][1])
 
     def due_calendar_days(self, start: datetime, days: int) -> datetime:

@@ -115,7 +115,7 @@ def _windows(windows: Any, where: str) -> tuple[OpeningWindow, ...]:
         raise ConfigError(where, "must be a list of \"HH:MM-HH:MM\" strings")
     parsed: list[OpeningWindow] = []
     for raw in windows:
-        match = WINDOW_RE.match(raw) if isinstance(raw, str) else None
+        match = WINDOW_RE.fullmatch(raw) if isinstance(raw, str) else None
         if match is None:
             raise ConfigError(where, f"{raw!r} is not \"HH:MM-HH:MM\"")
         start = _clock(match.group(1), match.group(2), where)
@@ -156,9 +156,12 @@ def _closed_dates(raw: Any, where: str) -> frozenset[date]:
         raise ConfigError(where, "must be a list of \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\" strings")
     days: set[date] = set()
     for item in raw:
-        first_raw, _, last_raw = item.partition("..")
-        first = _date(first_raw.strip(), where)
-        last = _date(last_raw.strip(), where) if last_raw else first
+        first_raw, dots, last_raw = item.partition("..")
+        try:
+            first = date.fromisoformat(first_raw.strip())
+            last = date.fromisoformat(last_raw.strip()) if dots else first  # "2026-08-13.." is a typo
+        except ValueError:
+            raise ConfigError(where, f"{item!r} is not \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\"") from None
         if last < first or (last - first).days > 366:
             raise ConfigError(where, f"{item!r} is not a range of at most a year")
         days.update(first + timedelta(days=i) for i in range((last - first).days + 1))
@@ -187,8 +190,10 @@ def _closures(raw: Any, where: str) -> tuple[RecurringClosure, ...]:
         start = (int(match.group(1)), int(match.group(2)))
         end = (int(match.group(3)), int(match.group(4)))
         for month, day in (start, end):
-            if not (1 <= month <= 12 and 1 <= day <= 31):
-                raise ConfigError(where, f"{item!r} has an impossible date")
+            try:
+                date(2024, month, day)  # a leap year, so 02-29 is allowed
+            except ValueError:
+                raise ConfigError(where, f"{item!r} has an impossible date") from None
         result.append(RecurringClosure(start, end))
     return tuple(result)
 

@@ -20,6 +20,7 @@ class JinjaMailRenderer:
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
             keep_trailing_newline=True,
+            auto_reload=False,  # templates ship with the release: no stat() per render
         )
         self.directory = directory
 

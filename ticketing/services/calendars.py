@@ -13,6 +13,7 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
 
 AMOUNT_KEYS = ("business_minutes", "business_days", "calendar_days")
+MAX_ELAPSED_DAYS = 3_660
 MAX_AMOUNT = {"business_minutes": 525_600, "business_days": 1_000, "calendar_days": 3_660}
 
 
@@ -46,14 +47,23 @@ class CalendarService:
             raise ValidationFailed({"unit": f"use one of {', '.join(AMOUNT_KEYS)}"})
         if not isinstance(amount, int) or isinstance(amount, bool) or not 0 <= amount <= MAX_AMOUNT[unit]:
             raise ValidationFailed({unit: f"must be a whole number from 0 to {MAX_AMOUNT[unit]}"})
-        if unit == "business_minutes":
-            return calendar.due_business_minutes(start, amount)
-        if unit == "business_days":
-            return calendar.due_business_days(start, amount)
-        return calendar.due_calendar_days(start, amount)
+        try:
+            if unit == "business_minutes":
+                return calendar.due_business_minutes(start, amount)
+            if unit == "business_days":
+                return calendar.due_business_days(start, amount)
+            return calendar.due_calendar_days(start, amount)
+        except (OverflowError, ValueError) as exc:  # past year 9999 (a desk without holidays); never a traceback
+            raise ValidationFailed({unit: f"the due instant is out of range ({exc})"}) from None
 
     def elapsed(self, slug: str, start: datetime, end: datetime) -> int:
-        return self.calendar(slug).elapsed_minutes(start, end)
+        if (end - start).days > MAX_ELAPSED_DAYS:
+            # Each day of the span is computed and cached: bound what one question may cost.
+            raise ValidationFailed({"end": f"at most {MAX_ELAPSED_DAYS} days after start"})
+        try:
+            return self.calendar(slug).elapsed_minutes(start, end)
+        except (OverflowError, ValueError) as exc:
+            raise ValidationFailed({"end": f"out of range ({exc})"}) from None
 
     def format(self, slug: str, at: datetime) -> str:
         return self.calendar(slug).format(at)
@@ -62,7 +72,7 @@ class CalendarService:
         """One JSON request line -> one JSON answer; every problem becomes {"error": ...}."""
         try:
             request = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             return {"error": f"not a JSON object: {exc}"}
         if not isinstance(request, dict):
             return {"error": "not a JSON object"}
