@@ -96,12 +96,18 @@ def _env(settings, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-d
     return env
 
 
-def _free_port() -> int:
+def _free_ports(n: int) -> list[int]:
+    """n distinct free ports (all bound at once, so the kernel cannot hand out one twice)."""
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @pytest.mark.skipif(not PG_URL, reason="leader election is a PostgreSQL feature; SQLite runs one process")
@@ -116,14 +122,11 @@ async def test_a_follower_takes_over_the_sweep_when_the_leader_dies(settings, co
     assert r.returncode == 0, r.stderr
     token = run(settings, "token", "create", "agent@allday.test", extra_env=extra).stdout.strip()
 
-    servers = []
-    for _ in range(2):
-        port = _free_port()
-        servers.append(_start_server(port, env, tmp_path / f"serve-{port}.log"))
+    servers = [_start_server(port, env, tmp_path / f"serve-{port}.log") for port in _free_ports(2)]
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            for _, port, _ in servers:
-                await _wait_ready(http, port)
+            for proc, port, log in servers:
+                await _wait_ready(http, proc, port, log)
 
             async def backdated_complaint(port: int) -> str:
                 arrived = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
@@ -173,16 +176,20 @@ def _read(log) -> str:  # type: ignore[no-untyped-def]
     return str(log.read())
 
 
-async def _wait_ready(http: httpx.AsyncClient, port: int, within: float = 30) -> None:
+async def _wait_ready(  # type: ignore[no-untyped-def]
+    http: httpx.AsyncClient, proc, port: int, log, within: float = 60
+) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server on port {port} exited with {proc.returncode}:\n{_read(log)}")
         try:
             if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.2)
-    raise AssertionError(f"server on port {port} did not become ready")
+    raise AssertionError(f"server on port {port} did not become ready:\n{_read(log)}")
 
 
 async def _wait_for(count, expected: int, within: float = 15) -> None:  # type: ignore[no-untyped-def]
