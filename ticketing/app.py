@@ -26,6 +26,7 @@ from ticketing.web.api import TicketApi
 from ticketing.web.contact import ContactForm
 from ticketing.web.errors import EXCEPTION_HANDLERS
 from ticketing.web.health import healthz, readyz
+from ticketing.web.mail_api import MailLogApi, ParticipantsApi
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
 from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import status_page
@@ -72,6 +73,8 @@ def create_app(
             TicketApi,
             TicketActionsApi,
             CalendarApi,
+            MailLogApi,
+            ParticipantsApi,
             ContactForm,
             LoginPages,
             StaffPages,

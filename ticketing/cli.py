@@ -18,6 +18,26 @@ EX_USAGE = 2
 EX_TEMPFAIL = 75
 
 
+def _temporary(exc: BaseException) -> bool:
+    """A database that is down, starting, overloaded or locked: the caller should retry (EX_TEMPFAIL)."""
+    import sqlite3
+
+    import asyncpg
+
+    temporary = (
+        asyncpg.exceptions.PostgresConnectionError,
+        asyncpg.exceptions.InterfaceError,
+        asyncpg.exceptions.CannotConnectNowError,
+        asyncpg.exceptions.TooManyConnectionsError,
+        asyncpg.exceptions.AdminShutdownError,
+        asyncpg.exceptions.SerializationError,
+        asyncpg.exceptions.DeadlockDetectedError,
+        sqlite3.OperationalError,
+        TimeoutError,
+    )
+    return isinstance(exc, temporary)
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"ticketing: error: {message}", file=sys.stderr)
     return code
@@ -142,6 +162,50 @@ def cmd_sla_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_container(settings, work))
 
 
+def _read_message(path: str) -> bytes:
+    """The raw message from a file or standard input ("-"), as bytes (never decoded)."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        if not data:
+            raise ValidationFailed({"message": "nothing on standard input"})
+        return data
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise ValidationFailed({path: "no such file"}) from None
+    except IsADirectoryError:
+        raise ValidationFailed({path: "is a directory"}) from None
+    except PermissionError:
+        raise ValidationFailed({path: "permission denied"}) from None
+
+
+def cmd_mail_parse(args: argparse.Namespace, settings: Settings) -> int:
+    """Parse one message and print what the parser sees, as JSON; touches no database."""
+    from ticketing.mail.parse import parse_message, parsed_json
+
+    print(json.dumps(parsed_json(parse_message(_read_message(args.file))), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_mail_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Store one message (an MTA pipe: exit 75 on a temporary failure so the MTA retries)."""
+    from ticketing.services.mail_ports import MailSource
+
+    raw = _read_message(args.file)
+    from ticketing.container import load_desks
+
+    if args.desk not in load_desks(settings.desks_file):
+        return _fail(f"--desk: no desk {args.desk!r} in {settings.desks_file}", EX_USAGE)
+
+    async def work(container: Any) -> int:
+        result = await container.mail.ingest(args.desk, raw, MailSource("pipe"))
+        print(json.dumps(result.as_json()))
+        return 0
+
+    return asyncio.run(_with_container(settings, work))
+
+
 def _non_negative(raw: str) -> int:
     if not raw.isdigit():
         raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number >= 0")
@@ -194,6 +258,15 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = sla.add_parser("sweep", help="run one SLA sweep and print what it did")
     sweep.add_argument("--now", metavar="ISO", help="pretend it is this instant (default: now)")
     sweep.set_defaults(func=cmd_sla_sweep)
+
+    mail = sub.add_parser("mail", help="the e-mail channel").add_subparsers(dest="mail_command", required=True)
+    parse = mail.add_parser("parse", help="parse one RFC 5322 message and print JSON (no database)")
+    parse.add_argument("file", metavar="FILE|-")
+    parse.set_defaults(func=cmd_mail_parse)
+    ingest = mail.add_parser("ingest", help="store one message for a desk (exit 75: try again later)")
+    ingest.add_argument("--desk", required=True, metavar="SLUG")
+    ingest.add_argument("file", metavar="FILE|-")
+    ingest.set_defaults(func=cmd_mail_ingest)
     return parser
 
 
@@ -213,6 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except (OSError, ConnectionError) as exc:
         return _fail(f"database or file unavailable: {type(exc).__name__}: {exc}", EX_TEMPFAIL)
+    except Exception as exc:
+        if _temporary(exc):
+            return _fail(f"database unavailable, try again later: {type(exc).__name__}: {exc}", EX_TEMPFAIL)
+        raise
     except KeyboardInterrupt:
         return 130
 

@@ -10,20 +10,28 @@ from ticketing.clock import SystemClock
 from ticketing.db import engine
 from ticketing.db.accounts import PiccoloAccountStore
 from ticketing.db.blobs import FileBlobStore
+from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.outbox import PiccoloOutboxStore
+from ticketing.db.participants import PiccoloParticipantStore
 from ticketing.db.sla import PiccoloSlaStore
 from ticketing.db.tickets import PiccoloTicketStore
 from ticketing.db.workflow import PiccoloWorkflowStore
 from ticketing.domain.desks import Desk, parse_desks
 from ticketing.domain.errors import ConfigError
 from ticketing.domain.intake import IntakeLimits
+from ticketing.mail.parse import StdlibMailParser
 from ticketing.mail.rendering import JinjaMailRenderer
 from ticketing.mail.smtp import SmtpTransport
 from ticketing.services.accounts import AccountService
 from ticketing.services.calendars import CalendarService
 from ticketing.services.intake import IntakeService
+from ticketing.services.mail_intake import MailIntake
+from ticketing.services.mail_log import MailLog
+from ticketing.services.mail_notices import MailNotices
 from ticketing.services.outbox import OutboxService
+from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.requester_mail import RequesterMail, StatusLinks
 from ticketing.services.sla import SlaService
 from ticketing.services.tickets import TicketQueries
 from ticketing.services.workflow import TicketWorkflow
@@ -57,6 +65,10 @@ class Container:
     calendars: CalendarService
     sla: SlaService
     workflow: TicketWorkflow
+    mail_store: PiccoloMailStore
+    mail: MailIntake
+    mail_log: MailLog
+    participants: Participants
 
     @classmethod
     def build(
@@ -68,22 +80,33 @@ class Container:
         tickets = PiccoloTicketStore()
         accounts_store = PiccoloAccountStore()
         outbox_store = PiccoloOutboxStore()
+        sla_store = PiccoloSlaStore()
+        mail_store = PiccoloMailStore(tickets)
         renderer = JinjaMailRenderer()
         calendars = CalendarService(desks)
+        links = StatusLinks(settings.resolved_secret_key(), settings.base_url)
+        mailer = RequesterMail(renderer, links)
         sla = SlaService(
-            desks=desks, calendars=calendars, store=PiccoloSlaStore(), renderer=renderer, base_url=settings.base_url
+            desks=desks, calendars=calendars, store=sla_store, renderer=renderer, base_url=settings.base_url
         )
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
+        blobs = FileBlobStore(settings.attachments_dir)
         intake = IntakeService(
             desks=desks,
             store=tickets,
-            blobs=FileBlobStore(settings.attachments_dir),
-            renderer=renderer,
+            blobs=blobs,
+            mailer=mailer,
+            links=links,
             clock=clock,
-            base_url=settings.base_url,
             limits=IntakeLimits(settings.max_attachments, settings.max_attachment_bytes),
             sla=sla,
+        )
+        notices = MailNotices(mailer=mailer, renderer=renderer, directory=sla_store, base_url=settings.base_url)
+        raw_store = FileBlobStore(settings.raw_mail_dir)
+        mail = MailIntake(
+            desks=desks, parser=StdlibMailParser(), store=mail_store, raw_store=raw_store, blobs=blobs,
+            intake=intake, notices=notices, calendars=calendars, clock=clock,
         )
         return cls(
             settings=settings,
@@ -99,8 +122,12 @@ class Container:
             calendars=calendars,
             sla=sla,
             workflow=TicketWorkflow(
-                desks=desks, calendars=calendars, store=PiccoloWorkflowStore(), renderer=renderer, clock=clock
+                desks=desks, calendars=calendars, store=PiccoloWorkflowStore(), mailer=mailer, clock=clock
             ),
+            mail_store=mail_store,
+            mail=mail,
+            mail_log=MailLog(store=mail_store, raw_store=raw_store, intake=mail, clock=clock),
+            participants=Participants(PiccoloParticipantStore(), clock),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:

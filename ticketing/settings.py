@@ -38,6 +38,10 @@ class Settings:
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 5
     secure_cookies: bool = False
+    # IMAP passwords per desk slug, from TICKETING_IMAP_PASSWORD_<SLUG> ("rext-cs" -> REXT_CS).
+    imap_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
+    lmtp_host: str = "127.0.0.1"
+    lmtp_port: int | None = None  # set: `serve` also listens for LMTP deliveries from the MTA
 
     @property
     def is_postgres(self) -> bool:
@@ -107,7 +111,19 @@ class Settings:
                 raise ConfigError(f"TICKETING_{name}", f"must be a number of seconds from 0.1 to 3600, got {raw!r}")
             return value
 
+        passwords = {
+            name[len("TICKETING_IMAP_PASSWORD_"):].lower().replace("_", "-"): value
+            for name, value in env.items() if name.startswith("TICKETING_IMAP_PASSWORD_") and value
+        }
+        lmtp_port = None
+        if raw_port := get("LMTP_PORT"):
+            if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+                raise ConfigError("TICKETING_LMTP_PORT", f"must be a port number, got {raw_port!r}")
+            lmtp_port = int(raw_port)
         return cls(
+            imap_passwords=passwords,
+            lmtp_host=get("LMTP_HOST") or "127.0.0.1",
+            lmtp_port=lmtp_port,
             data_dir=Path(get("DATA_DIR") or "var"),
             database_url=db_url,
             desks_file=Path(get("DESKS") or BUNDLED_DESKS),

@@ -11,7 +11,7 @@ from ticketing.db import engine
 from ticketing.db.tables import Attachment, Event, Message, Outbox, Requester, Ticket
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.tickets import Channel
-from ticketing.services import intake as intake_module
+from ticketing.services import requester_mail as requester_mail_module
 from ticketing.services.intake import Upload
 from ticketing.settings import Settings
 
@@ -33,7 +33,7 @@ async def test_a_failure_mid_transaction_leaves_no_half_ticket(container: Contai
     """The acknowledgement is the last row written; make it violate the outbox's unique Message-ID."""
     first = await container.intake.open_ticket("relia", data(), channel=Channel.WEB)
     taken = (await Outbox.select(Outbox.message_id).first())["message_id"]
-    monkeypatch.setattr(intake_module, "make_message_id", lambda *args: taken)
+    monkeypatch.setattr(requester_mail_module, "make_message_id", lambda *args: taken)
     with pytest.raises(Exception):  # noqa: B017  (sqlite3.IntegrityError or asyncpg.UniqueViolationError)
         await container.intake.open_ticket("relia", data(requester={"name": "Other", "email": "o@example.test"}),
                                            channel=Channel.WEB)

@@ -28,7 +28,25 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 STATUS_URL = "https://desk.example.test/status/tok?x=1&y=2"
 TICKET_URL = "https://desk.example.test/app/tickets/REL-2026-000123"
 # Mail to desk staff: no requester personal data and no private status link, only the ticket URL.
-STAFF_KINDS = ("sla-warning", "sla-breached")
+STAFF_KINDS = ("sla-warning", "sla-breached", "delivery-failed")
+SLA_KINDS = ("sla-warning", "sla-breached")
+# services/workflow.py checklist() for the relia desk's rules (desks.toml): disclosure and correction.
+RELIA_CHECKLIST = [
+    {
+        "request_type": "disclosure",
+        "channels": ["post"],
+        "fee_yen": 1000,
+        "fee_instrument": "postage_stamps",
+        "documents": ["request_form", "identity"],
+    },
+    {
+        "request_type": "correction",
+        "channels": ["post"],
+        "fee_yen": 0,
+        "fee_instrument": None,
+        "documents": ["request_form", "identity"],
+    },
+]
 
 
 def full_context(**overrides: Any) -> dict[str, Any]:
@@ -60,6 +78,22 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "assignee": None,
         "ticket_url": TICKET_URL,
         "recipient_name": "Aiko Sato",
+        # Status mail (services/workflow.py TicketWorkflow._status_mail).
+        "previous_state": "triage",
+        "note": "Please sign page 2 of the form before sending it.",
+        "checklist": RELIA_CHECKLIST,
+        "validity_days": {"identity": 0, "seal_certificate": 90, "family_register": 90},
+        # mail-too-large (services/mail_notices.py MailNotices._too_large_context).
+        "omitted": [
+            {"filename": "passport-scan.pdf", "size_mb": 14.2, "why": "attachment_too_large"},
+            {"filename": "photo-11.jpg", "size_mb": 0.8, "why": "too_many_attachments"},
+        ],
+        "max_attachment_mb": 10,
+        "max_message_mb": 25,
+        "max_attachments": 10,
+        # delivery-failed (services/mail_notices.py MailNotices.delivery_failed): the address that bounced.
+        "recipients": ["hanako.yamada@example.test"],
+        "mail_kind": "agent-reply",
     }
     context.update(overrides)
     return context
@@ -98,9 +132,11 @@ def test_renders_with_a_full_context(kind: str, lang: str, desk: str) -> None:
         # agent-reply's subject is "Re: " and the requester's own (here English) subject
         assert kind == "agent-reply" or JAPANESE.search(mail.subject)
         assert JAPANESE.search(mail.text) and JAPANESE.search(mail.html)
-    else:  # desk data (its name, rext-cs's manager title) is printed as configured
+    else:  # desk data (its name, rext-cs's manager title and postal address) is printed as configured
         everything = mail.subject + mail.text + mail.html
-        assert not JAPANESE.search(everything.replace(d.name, "").replace(d.manager_title, ""))
+        for configured in (d.name, d.manager_title, d.postal_address):
+            everything = everything.replace(configured, "") if configured else everything
+        assert not JAPANESE.search(everything)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -138,6 +174,7 @@ def test_subject_is_one_line_whatever_the_input(kind: str, lang: str) -> None:
     mail = RENDERER.render(kind, lang, full_context(subject="line one\r\nBcc: x@example.test\nline two"))
     assert "\n" not in mail.subject and "\r" not in mail.subject and mail.subject == mail.subject.strip()
     assert "  " not in mail.subject
+    assert "REL-2026-000123" not in mail.subject  # the service prefixes [REF] itself
 
 
 def test_a_missing_parent_template_is_an_error_not_a_text_only_mail(tmp_path: Path) -> None:
@@ -200,7 +237,7 @@ def sla_context(clock: str = "first_response", stage: str = "80%", **overrides: 
     return context
 
 
-@pytest.mark.parametrize("kind", STAFF_KINDS)
+@pytest.mark.parametrize("kind", SLA_KINDS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("clock", CLOCKS)
 @pytest.mark.parametrize("stage", STAGES)
@@ -261,7 +298,7 @@ def test_subject_and_first_line_say_which_clock_and_how_far(
     ],
 )
 def test_time_left_is_hours_and_minutes_or_overdue(lang: str, clock: str, left: int, expected: str) -> None:
-    for kind in STAFF_KINDS:
+    for kind in SLA_KINDS:
         mail = RENDERER.render(kind, lang, sla_context(clock, left_minutes=left))
         assert expected in mail.text and expected in mail.html
 
@@ -276,7 +313,7 @@ def test_time_left_is_hours_and_minutes_or_overdue(lang: str, clock: str, left: 
     ],
 )
 def test_japanese_target_is_built_from_amount_and_unit(amount: int, unit: str, expected: str) -> None:
-    for kind in STAFF_KINDS:
+    for kind in SLA_KINDS:
         context = sla_context("resolution", target=f"{amount} {unit}", target_amount=amount, target_unit=unit)
         mail = RENDERER.render(kind, "ja", context)
         assert f"目標：{expected}" in mail.text and f"<td>{expected}</td>" in mail.html
@@ -285,7 +322,7 @@ def test_japanese_target_is_built_from_amount_and_unit(amount: int, unit: str, e
 
 @pytest.mark.parametrize(("lang", "unassigned"), [("en", "unassigned"), ("ja", "未割当")])
 def test_assignee_or_unassigned(lang: str, unassigned: str) -> None:
-    for kind in STAFF_KINDS:
+    for kind in SLA_KINDS:
         nobody = RENDERER.render(kind, lang, sla_context(assignee=None))
         assert unassigned in nobody.text and unassigned in nobody.html
         someone = RENDERER.render(kind, lang, sla_context(assignee="agent@relia.test"))
@@ -321,13 +358,19 @@ def test_staff_mail_carries_no_requester_personal_data(kind: str, lang: str, clo
     mail = RENDERER.render(kind, lang, context)
     everything = mail.subject + mail.text + mail.html
     assert context["subject"] in mail.text  # the ticket subject is the only requester-given text
+    if kind == "delivery-failed":  # ... besides the address that bounced, listed once: what the mail is about
+        (bounced,) = context["recipients"]
+        everything, listed = re.subn(
+            rf"<li>{re.escape(bounced)}</li>|^(- |・){re.escape(bounced)}$", "", everything, flags=re.MULTILINE
+        )
+        assert listed == 2  # text and HTML
     for key in ("requester_name", "requester_email", "requester_phone", "requester_address"):
         assert context[key] not in everything
     # The base footer's status link is the requester's private key; it stays out even when passed.
     assert "/status/" not in everything
 
 
-@pytest.mark.parametrize("kind", STAFF_KINDS)
+@pytest.mark.parametrize("kind", SLA_KINDS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_sla_html_escapes_every_value_including_ladder_keys(kind: str, lang: str) -> None:
     evil = '<script>alert("x")</script>'

@@ -120,6 +120,10 @@ class Message(Table, tablename="message"):
     raw_path = Varchar(length=300, null=True, default=None)  # raw RFC 5322 source under the data dir
     content_hash = Varchar(length=64, null=True, default=None, index=True)
     created_at = Timestamptz()
+    kind = Varchar(length=10, default="normal")  # normal | auto (robot mail) | bounce
+    cc = JSON(default=[])
+    quote_start = Integer(null=True, default=None)  # offset in `text` where quoted history begins
+    signature_start = Integer(null=True, default=None)
 
 
 class Attachment(Table, tablename="attachment"):
@@ -199,6 +203,64 @@ class SlaFiring(Table, tablename="sla_firing"):
     recipients = JSON(default=[])
 
 
+class TicketParticipant(Table, tablename="ticket_participant"):
+    """Someone besides the requester whose mail may join the ticket (e.g. an authorised representative)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    email = Varchar(length=254, index=True)
+    name = Varchar(length=200, default="")
+    added_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class InboundMail(Table, tablename="inbound_mail"):
+    """Every message that reached a desk inbox, once: what became of it, where its raw bytes are.
+
+    `dedupe_key` (desk + Message-ID + content hash) is unique: the same message by IMAP, LMTP or a
+    pipe, or fetched twice, is stored once.
+    """
+
+    id = Serial(primary_key=True)
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
+    dedupe_key = Varchar(length=64, unique=True)
+    source = Varchar(length=10)  # imap | lmtp | pipe
+    mailbox = Varchar(length=300, default="")
+    uidvalidity = BigInt(null=True, default=None)
+    uid = BigInt(null=True, default=None)
+    message_id = Varchar(length=500, null=True, default=None, index=True)
+    content_hash = Varchar(length=64)
+    raw_sha256 = Varchar(length=64)  # the raw message in the raw-mail store
+    size = Integer()
+    from_email = Varchar(length=254, null=True, default=None)
+    subject = Varchar(length=300, default="")
+    received_at = Timestamptz()
+    action = Varchar(length=20, index=True)  # created | appended | quarantined | ignored
+    reason = Text(default="")
+    defects = JSON(default=[])
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    message = ForeignKey(references=Message, on_delete=OnDelete.restrict, null=True, default=None)
+    deliveries = Integer(default=1)  # how often it arrived (duplicates are counted, not stored)
+    last_seen_at = Timestamptz()
+    review = Varchar(length=20, default="")  # "" | released | dismissed (a manager looked at it)
+    reviewed_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+
+
+class MailboxState(Table, tablename="mailbox_state"):
+    """An IMAP mailbox being polled: its UIDVALIDITY, the last UID done, and the poller's lease."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=300, unique=True)  # desk:user@host:port/mailbox
+    desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False)
+    uidvalidity = BigInt(null=True, default=None)
+    last_uid = BigInt(default=0)
+    owner = Varchar(length=100, null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    last_poll_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
 class ReferenceCounter(Table, tablename="reference_counter"):
     id = Serial(primary_key=True)
     scope = Varchar(length=20, unique=True)  # "<PREFIX>-<YEAR>"
@@ -212,7 +274,7 @@ class Outbox(Table, tablename="outbox"):
     ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
     kind = Varchar(length=50)  # the emails/ template name
-    to_addr = Varchar(length=254)
+    to_addr = Varchar(length=254, index=True)  # indexed for the daily cap of automatic replies
     subject = Varchar(length=500)
     message_id = Varchar(length=300, unique=True)
     payload = JSON(default={})  # the OutgoingMail; composed into RFC 5322 at send time
@@ -242,4 +304,7 @@ TABLES: list[type[Table]] = [
     SlaFiring,
     ReferenceCounter,
     Outbox,
+    TicketParticipant,
+    InboundMail,
+    MailboxState,
 ]

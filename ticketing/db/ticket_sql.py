@@ -80,7 +80,8 @@ def create_ticket_args(draft: TicketDraft, desk_id: int) -> tuple[Any, ...]:
         draft.reference, new.channel.value, new.category.value, json.dumps([t.value for t in new.request_types]),
         State.RECEIVED.value, new.subject, draft.status_token_hash, draft.actor_user_id, new.message,
         json.dumps(attachments), draft.actor_label,
-        json.dumps({"channel": new.channel.value, "attachments": len(draft.attachments)}), json.dumps(mails),
+        json.dumps({"channel": new.channel.value, "attachments": len(draft.attachments), **draft.event_data}),
+        json.dumps(mails),
         json.dumps([clock_json(c) for c in draft.clocks]), draft.created_at or draft.received_at,
         dues["first_response_due_at"], dues["resolution_due_at"], dues["statutory_due_at"],
     )

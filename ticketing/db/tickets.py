@@ -16,15 +16,18 @@ from ticketing.db.tables import (
     Desk,
     Event,
     Message,
+    Outbox,
     ReferenceCounter,
     Requester,
     Ticket,
     TicketAccess,
+    TicketParticipant,
 )
 from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
 from ticketing.domain.tickets import State
 from ticketing.services.ports import (
     EventView,
+    InboundMessage,
     MessageView,
     StoredAttachment,
     TicketDetail,
@@ -65,6 +68,136 @@ def _summary(row: dict[str, Any]) -> TicketSummary:
     )
 
 
+def one_statement_ok(draft: TicketDraft) -> bool:
+    """The PostgreSQL one-statement write covers form, API and agent-logged tickets, not mail."""
+    return draft.inbound is None and not draft.mails and not draft.flags and draft.linked_reference is None
+
+
+async def _requester(desk_id: int, draft: TicketDraft) -> int:
+    who = draft.new.requester
+    if who.email:
+        row = await (
+            Requester.select(Requester.id)
+            .where((Requester.desk == desk_id) & (Requester.email == who.email))
+            .order_by(Requester.id)
+            .first()
+        )
+        if row is not None:
+            updates: dict[Any, Any] = {Requester.language: draft.new.language.value}
+            if not draft.keep_requester_name:
+                updates[Requester.name] = who.name
+            if who.phone:
+                updates[Requester.phone] = who.phone
+            if who.postal_address:
+                updates[Requester.postal_address] = who.postal_address
+            if draft.inbound is not None and draft.inbound.kind == "normal":
+                updates[Requester.bouncing] = False  # they wrote to us from it: the address works
+            await Requester.update(updates).where(Requester.id == row["id"])
+            return int(row["id"])
+    requester = Requester(
+        desk=desk_id,
+        name=who.name,
+        email=who.email,
+        phone=who.phone,
+        postal_address=who.postal_address,
+        language=draft.new.language.value,
+        created_at=draft.received_at,
+    )
+    await requester.save()
+    return int(requester.id)
+
+
+async def insert_attachments(
+    ticket_id: int, message_id: int, attachments: Sequence[StoredAttachment], at: datetime
+) -> None:
+    if attachments:
+        await Attachment.insert(
+            *[
+                Attachment(
+                    ticket=ticket_id, message=message_id, filename=a.filename, declared_type=a.declared_type,
+                    content_type=a.content_type, size=a.size, sha256=a.sha256, created_at=at,
+                )
+                for a in attachments
+            ]
+        )
+
+
+def _cut(value: str | None, length: int) -> str | None:
+    return value[:length] if value else None
+
+
+def inbound_message_row(ticket_id: int, mail: InboundMessage, channel: str, at: datetime) -> Message:
+    return Message(
+        ticket=ticket_id, direction="inbound", channel=channel, author=None, from_email=mail.from_email,
+        to=list(mail.to), cc=list(mail.cc), subject=mail.subject[:500], text=mail.text, html=mail.html,
+        message_id=_cut(mail.message_id, 500), in_reply_to=_cut(mail.in_reply_to, 500),
+        references=list(mail.references[-50:]), headers=dict(mail.headers), raw_path=mail.raw_path,
+        content_hash=mail.content_hash, kind=mail.kind, quote_start=mail.quote_start,
+        signature_start=mail.signature_start, created_at=at,
+    )
+
+
+async def insert_ticket(draft: TicketDraft, desk_id: int) -> tuple[int, int]:
+    """Write a new ticket with its requester, first message, attachments, clocks, event and mail.
+
+    Call inside a write transaction. Returns (ticket id, message id).
+    """
+    new, at = draft.new, draft.received_at
+    written_at = draft.created_at or at
+    requester_id = await _requester(desk_id, draft)
+    linked = None
+    if draft.linked_reference:
+        row = await Ticket.select(Ticket.id).where(
+            (Ticket.reference == draft.linked_reference) & (Ticket.desk == desk_id)
+        ).first()
+        linked = row["id"] if row else None
+    ticket = Ticket(
+        reference=draft.reference,
+        desk=desk_id,
+        requester=requester_id,
+        channel=new.channel.value,
+        category=new.category.value,
+        request_types=[t.value for t in new.request_types],
+        state=State.RECEIVED.value,
+        language=new.language.value,
+        subject=new.subject,
+        status_token_hash=draft.status_token_hash,
+        flags=dict(draft.flags),
+        linked_ticket=linked,
+        received_at=at,
+        created_at=written_at,
+        updated_at=written_at,
+    )
+    for column, value in due_columns(draft.clocks).items():
+        setattr(ticket, column, value)
+    await ticket.save()
+    await insert_clocks(int(ticket.id), draft.clocks)
+    if draft.inbound is not None:
+        message = inbound_message_row(int(ticket.id), draft.inbound, new.channel.value, at)
+    else:
+        message = Message(
+            ticket=ticket.id, direction="inbound", channel=new.channel.value, author=draft.actor_user_id,
+            from_email=new.requester.email, to=[], subject=new.subject, text=new.message, references=[],
+            headers={}, created_at=at,
+        )
+    await message.save()
+    await insert_attachments(int(ticket.id), int(message.id), draft.attachments, at)
+    data: dict[str, Any] = {"channel": new.channel.value, "attachments": len(draft.attachments), **draft.event_data}
+    if draft.linked_reference:
+        data["linked"] = draft.linked_reference
+    if draft.flags:
+        data["flags"] = dict(draft.flags)
+    await Event.insert(
+        Event(
+            ticket=ticket.id, at=written_at, actor=draft.actor_user_id, actor_label=draft.actor_label,
+            action="created", from_state=None, to_state=State.RECEIVED.value, reason="", data=data,
+        )
+    )
+    for mail in ((draft.acknowledgement,) if draft.acknowledgement else ()) + draft.mails:
+        await outbox_row(mail, desk_id, ticket.id, written_at).save()
+    return int(ticket.id), int(message.id)
+
+
 class PiccoloTicketStore:
     def __init__(self) -> None:
         self._desk_ids: dict[str, int] = {}
@@ -93,109 +226,14 @@ class PiccoloTicketStore:
         return int(rows[0]["value"])
 
     async def create_ticket(self, draft: TicketDraft) -> int:
-        new, at = draft.new, draft.received_at
-        desk_id = await self.desk_id(new.desk)
+        desk_id = await self.desk_id(draft.new.desk)
         db = current_engine()
-        if isinstance(db, PostgresEngine) and db.pool is not None:
+        if isinstance(db, PostgresEngine) and db.pool is not None and one_statement_ok(draft):
             async with db.pool.acquire() as conn:
                 return int(await conn.fetchval(CREATE_TICKET_SQL, *create_ticket_args(draft, desk_id)))
         async with write_transaction():
-            requester_id = await self._requester(desk_id, draft)
-            ticket = Ticket(
-                reference=draft.reference,
-                desk=desk_id,
-                requester=requester_id,
-                channel=new.channel.value,
-                category=new.category.value,
-                request_types=[t.value for t in new.request_types],
-                state=State.RECEIVED.value,
-                language=new.language.value,
-                subject=new.subject,
-                status_token_hash=draft.status_token_hash,
-                flags={},
-                received_at=at,
-                created_at=draft.created_at or at,
-                updated_at=draft.created_at or at,
-            )
-            for column, value in due_columns(draft.clocks).items():
-                setattr(ticket, column, value)
-            await ticket.save()
-            await insert_clocks(int(ticket.id), draft.clocks)
-            message = Message(
-                ticket=ticket.id,
-                direction="inbound",
-                channel=new.channel.value,
-                author=draft.actor_user_id,
-                from_email=new.requester.email,
-                to=[],
-                subject=new.subject,
-                text=new.message,
-                references=[],
-                headers={},
-                created_at=at,
-            )
-            await message.save()
-            if draft.attachments:
-                await Attachment.insert(
-                    *[
-                        Attachment(
-                            ticket=ticket.id,
-                            message=message.id,
-                            filename=a.filename,
-                            declared_type=a.declared_type,
-                            content_type=a.content_type,
-                            size=a.size,
-                            sha256=a.sha256,
-                            created_at=at,
-                        )
-                        for a in draft.attachments
-                    ]
-                )
-            await Event.insert(
-                Event(
-                    ticket=ticket.id,
-                    at=draft.created_at or at,
-                    actor=draft.actor_user_id,
-                    actor_label=draft.actor_label,
-                    action="created",
-                    from_state=None,
-                    to_state=State.RECEIVED.value,
-                    reason="",
-                    data={"channel": new.channel.value, "attachments": len(draft.attachments)},
-                )
-            )
-            if draft.acknowledgement is not None:
-                await outbox_row(draft.acknowledgement, desk_id, ticket.id, draft.created_at or at).save()
-        return int(ticket.id)
-
-    async def _requester(self, desk_id: int, draft: TicketDraft) -> int:
-        who = draft.new.requester
-        if who.email:
-            row = await (
-                Requester.select(Requester.id)
-                .where((Requester.desk == desk_id) & (Requester.email == who.email))
-                .order_by(Requester.id)
-                .first()
-            )
-            if row is not None:
-                updates: dict[Any, Any] = {Requester.name: who.name, Requester.language: draft.new.language.value}
-                if who.phone:
-                    updates[Requester.phone] = who.phone
-                if who.postal_address:
-                    updates[Requester.postal_address] = who.postal_address
-                await Requester.update(updates).where(Requester.id == row["id"])
-                return int(row["id"])
-        requester = Requester(
-            desk=desk_id,
-            name=who.name,
-            email=who.email,
-            phone=who.phone,
-            postal_address=who.postal_address,
-            language=draft.new.language.value,
-            created_at=draft.received_at,
-        )
-        await requester.save()
-        return int(requester.id)
+            ticket_id, _ = await insert_ticket(draft, desk_id)
+        return ticket_id
 
     async def get_detail(self, reference: str) -> TicketDetail | None:
         row = await (
@@ -205,6 +243,9 @@ class PiccoloTicketStore:
                 Ticket.requester.email.as_alias("r_email"),
                 Ticket.requester.phone.as_alias("r_phone"),
                 Ticket.requester.postal_address.as_alias("r_address"),
+                Ticket.requester.bouncing.as_alias("r_bouncing"),
+                Ticket.flags,
+                Ticket.linked_ticket.reference.as_alias("linked_reference"),
             )
             .where(Ticket.reference == reference)
             .first()
@@ -230,13 +271,21 @@ class PiccoloTicketStore:
             messages=tuple(
                 MessageView(
                     m["direction"], m["channel"], m["from_email"], m["subject"], m["text"], m["created_at"],
-                    tuple(attachments.get(m["id"], ())),
+                    tuple(attachments.get(m["id"], ())), kind=m["kind"], html=m["html"],
+                    quote_start=m["quote_start"], signature_start=m["signature_start"], message_id=m["message_id"],
                 )
                 for m in messages
             ),
             events=tuple(
                 EventView(e["at"], e["actor_label"], e["action"], e["from_state"], e["to_state"], e["reason"])
                 for e in events
+            ),
+            flags=row["flags"] or {},
+            requester_bouncing=bool(row["r_bouncing"]),
+            linked_reference=row["linked_reference"],
+            participants=tuple(
+                p["email"] for p in await TicketParticipant.select(TicketParticipant.email)
+                .where(TicketParticipant.ticket == row["id"]).order_by(TicketParticipant.id)
             ),
         )
 
@@ -264,3 +313,12 @@ class PiccoloTicketStore:
         )
         return [_summary(r) for r in rows]
 
+    async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
+        """Automatic mail of these kinds queued to this address by this desk since `since`."""
+        desk_id = await self.desk_id(desk)
+        return int(
+            await Outbox.count().where(
+                (Outbox.desk == desk_id) & (Outbox.to_addr == to_addr) & (Outbox.created_at >= since)
+                & Outbox.kind.is_in(list(kinds))
+            )
+        )

@@ -2,89 +2,163 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from ticketing.db.engine import is_postgres, write_transaction
 from ticketing.db.outbox import outbox_row
 from ticketing.db.sla import clock_from_row, due_columns, pauses_of, update_clock
-from ticketing.db.tables import ClockPause, DeskMembership, Event, Message, SlaClock, Ticket
+from ticketing.db.tables import (
+    ClockPause,
+    DeskMembership,
+    Event,
+    Message,
+    Outbox,
+    Requester,
+    SlaClock,
+    Ticket,
+)
+from ticketing.db.tickets import inbound_message_row, insert_attachments
 from ticketing.domain.errors import NotFound
+from ticketing.domain.mail import REQUESTER_MAIL_KINDS
 from ticketing.services.ports import TicketChange, TicketSnapshot
 
 LOCK_SQL = (
     "SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.desk AS desk_id, "
-    "d.slug AS desk, r.name AS r_name, r.email AS r_email "
+    "t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id, "
+    "d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing "
     "FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester WHERE t.reference = {}"
 )
+THREAD_LIMIT = 30
+
+
+def _json(value: Any, default: Any) -> Any:
+    if value is None:
+        return default
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def _thread(ticket_id: int) -> tuple[tuple[str, ...], str | None]:
+    """The conversation's Message-IDs, oldest first, and the requester's latest one."""
+    received = await (
+        Message.select(Message.message_id, Message.created_at, Message.direction)
+        .where((Message.ticket == ticket_id) & Message.message_id.is_not_null() & (Message.kind == "normal"))
+        .order_by(Message.id)
+    )
+    sent = await (
+        Outbox.select(Outbox.message_id, Outbox.created_at)
+        .where((Outbox.ticket == ticket_id) & Outbox.kind.is_in(sorted(REQUESTER_MAIL_KINDS)))
+        .order_by(Outbox.id)
+    )
+    items = sorted(
+        [(r["created_at"], r["message_id"]) for r in received] + [(r["created_at"], r["message_id"]) for r in sent],
+        key=lambda item: item[0],
+    )
+    ids = tuple(dict.fromkeys(m for _, m in items))[-THREAD_LIMIT:]
+    inbound = [r["message_id"] for r in received if r["direction"] == "inbound"]
+    return ids, inbound[-1] if inbound else None
+
+
+async def lock_snapshot(reference: str) -> tuple[TicketSnapshot, dict[str, Any]]:
+    """The ticket, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite is IMMEDIATE already)."""
+    rows = await Ticket.raw(LOCK_SQL + (" FOR UPDATE OF t" if is_postgres() else ""), reference)
+    if not rows:
+        raise NotFound("ticket", reference)
+    row = rows[0]
+    clock_rows = await SlaClock.select().where(SlaClock.ticket == row["id"]).order_by(SlaClock.id)
+    pauses = (await pauses_of([row["id"]]))[row["id"]]
+    thread, last_inbound = await _thread(row["id"])
+    snapshot = TicketSnapshot(
+        id=row["id"], reference=row["reference"], desk=row["desk"], state=row["state"],
+        subject=row["subject"], language=row["language"], assignee_id=row["assignee"],
+        requester_name=row["r_name"], requester_email=row["r_email"],
+        first_responded_at=row["first_responded_at"],
+        clocks=tuple(clock_from_row(c) for c in clock_rows), pauses=tuple(pauses),
+        category=row["category"], request_types=tuple(_json(row["request_types"], [])),
+        flags=_json(row["flags"], {}), requester_bouncing=bool(row["r_bouncing"]),
+        status_token_hash=row["status_token_hash"], thread=thread, last_inbound_message_id=last_inbound,
+    )
+    return snapshot, row
+
+
+async def write_change(snap: TicketSnapshot, row: dict[str, Any], change: TicketChange) -> int | None:
+    """Write what `change` says in the open transaction; returns the id of a message it stored."""
+    at = change.at
+    if change.close_pause:
+        await ClockPause.update({ClockPause.ended_at: at}).where(
+            (ClockPause.ticket == snap.id) & ClockPause.ended_at.is_null()
+        )
+    for pause in (change.open_pause, change.closed_pause):
+        if pause is not None:
+            await ClockPause.insert(
+                ClockPause(ticket=snap.id, started_at=pause.start, ended_at=pause.end, reason=pause.reason[:100])
+            )
+    before = {c.id: c for c in snap.clocks}
+    for clock in change.clocks:
+        if before.get(clock.id) != clock:
+            await update_clock(clock)
+    updates: dict[Any, Any] = {Ticket.updated_at: at, **{getattr(Ticket, k): v for k, v in
+                                                         due_columns(change.clocks).items()}}
+    if change.state is not None:
+        updates[Ticket.state] = change.state
+    if change.closed:
+        updates[Ticket.closed_at] = at
+    if change.first_responded:
+        updates[Ticket.first_responded_at] = at
+    if change.set_assignee:
+        updates[Ticket.assignee] = change.assignee_id
+    if change.flags is not None:
+        updates[Ticket.flags] = dict(change.flags)
+    if change.status_token_hash:
+        updates[Ticket.status_token_hash] = change.status_token_hash
+    await Ticket.update(updates).where(Ticket.id == snap.id)
+    if change.requester_bouncing is not None:
+        await Requester.update({Requester.bouncing: change.requester_bouncing}).where(
+            Requester.id == row["requester_id"]
+        )
+    message_id = None
+    if change.inbound is not None:
+        message = inbound_message_row(snap.id, change.inbound, "email", change.inbound.received_at or at)
+        await message.save()
+        message_id = int(message.id)
+        await insert_attachments(snap.id, message_id, change.inbound.attachments, at)
+    elif change.reply_text is not None:
+        mail = change.mail
+        message = Message(
+            ticket=snap.id, direction="outbound", channel="email" if mail else "note",
+            author=change.actor_id, from_email=None,
+            to=[mail.to_addr] if mail else [], subject=mail.subject if mail else "",
+            text=change.reply_text, message_id=mail.message_id if mail else None,
+            in_reply_to=mail.in_reply_to if mail else None, references=list(mail.references) if mail else [],
+            headers={}, created_at=at,
+        )
+        await message.save()
+        message_id = int(message.id)
+    data = dict(change.data)
+    if message_id:
+        data["message"] = message_id
+    if change.skipped_mail:
+        data["mail_not_sent"] = change.skipped_mail
+    await Event.insert(
+        Event(
+            ticket=snap.id, at=at, actor=change.actor_id, actor_label=change.actor_label[:100],
+            action=change.action, from_state=change.from_state, to_state=change.state, reason=change.reason,
+            data=data,
+        )
+    )
+    for mail in ((change.mail,) if change.mail else ()) + change.mails:
+        await outbox_row(mail, row["desk_id"], snap.id, at).save()
+    return message_id
 
 
 class PiccoloWorkflowStore:
     async def change(self, reference: str, decide: Callable[[TicketSnapshot], TicketChange]) -> TicketChange:
         async with write_transaction():
-            rows = await Ticket.raw(LOCK_SQL + (" FOR UPDATE OF t" if is_postgres() else ""), reference)
-            if not rows:
-                raise NotFound("ticket", reference)
-            row = rows[0]
-            clock_rows = await SlaClock.select().where(SlaClock.ticket == row["id"]).order_by(SlaClock.id)
-            pauses = (await pauses_of([row["id"]]))[row["id"]]
-            snapshot = TicketSnapshot(
-                id=row["id"], reference=row["reference"], desk=row["desk"], state=row["state"],
-                subject=row["subject"], language=row["language"], assignee_id=row["assignee"],
-                requester_name=row["r_name"], requester_email=row["r_email"],
-                first_responded_at=row["first_responded_at"],
-                clocks=tuple(clock_from_row(c) for c in clock_rows), pauses=tuple(pauses),
-            )
+            snapshot, row = await lock_snapshot(reference)
             change = decide(snapshot)
-            await self._write(snapshot, row["desk_id"], change)
+            await write_change(snapshot, row, change)
             return change
-
-    async def _write(self, snap: TicketSnapshot, desk_id: int, change: TicketChange) -> None:
-        at = change.at
-        if change.close_pause:
-            await ClockPause.update({ClockPause.ended_at: at}).where(
-                (ClockPause.ticket == snap.id) & ClockPause.ended_at.is_null()
-            )
-        for pause in (change.open_pause, change.closed_pause):
-            if pause is not None:
-                await ClockPause.insert(
-                    ClockPause(ticket=snap.id, started_at=pause.start, ended_at=pause.end, reason=pause.reason[:100])
-                )
-        before = {c.id: c for c in snap.clocks}
-        for clock in change.clocks:
-            if before.get(clock.id) != clock:
-                await update_clock(clock)
-        updates: dict[Any, Any] = {Ticket.updated_at: at, **{getattr(Ticket, k): v for k, v in
-                                                             due_columns(change.clocks).items()}}
-        if change.state is not None:
-            updates[Ticket.state] = change.state
-        if change.closed:
-            updates[Ticket.closed_at] = at
-        if change.first_responded:
-            updates[Ticket.first_responded_at] = at
-        if change.set_assignee:
-            updates[Ticket.assignee] = change.assignee_id
-        await Ticket.update(updates).where(Ticket.id == snap.id)
-        message_id = None
-        if change.reply_text is not None:
-            message = Message(
-                ticket=snap.id, direction="outbound", channel="email" if change.mail else "note",
-                author=change.actor_id, from_email=None,
-                to=[change.mail.to_addr] if change.mail else [], subject=change.mail.subject if change.mail else "",
-                text=change.reply_text, message_id=change.mail.message_id if change.mail else None,
-                references=[], headers={}, created_at=at,
-            )
-            await message.save()
-            message_id = message.id
-        await Event.insert(
-            Event(
-                ticket=snap.id, at=at, actor=change.actor_id, actor_label=change.actor_label[:100],
-                action=change.action, from_state=change.from_state, to_state=change.state, reason=change.reason,
-                data={**change.data, **({"message": message_id} if message_id else {})},
-            )
-        )
-        if change.mail is not None:
-            await outbox_row(change.mail, desk_id, snap.id, at).save()
 
     async def member_id(self, email: str, reference: str) -> int | None:
         ticket = await Ticket.select(Ticket.desk).where(Ticket.reference == reference).first()
@@ -99,4 +173,4 @@ class PiccoloWorkflowStore:
         return None if row is None else int(row["user"])
 
 
-__all__ = ["PiccoloWorkflowStore"]
+__all__ = ["PiccoloWorkflowStore", "lock_snapshot", "write_change"]

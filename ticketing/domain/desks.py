@@ -13,6 +13,7 @@ import holidays
 
 from ticketing.domain.calendar import CalendarSpec, OpeningWindow, RecurringClosure
 from ticketing.domain.errors import ConfigError
+from ticketing.domain.mail_config import ImapAccount, MailRules, parse_imap, parse_mail_rules
 from ticketing.domain.sla import (
     DEFAULT_POLICIES,
     DEFAULT_STAGES,
@@ -74,10 +75,17 @@ class Desk:
     open_dates: Mapping[date, tuple[OpeningWindow, ...]] = field(default_factory=dict)
     policies: Mapping[Category, Mapping[ClockKind, Target]] = field(default_factory=lambda: DEFAULT_POLICIES)
     escalation: Escalation = field(default_factory=lambda: Escalation(DEFAULT_STAGES))
+    mail: MailRules = field(default_factory=MailRules)
+    imap: ImapAccount | None = None
 
     @property
     def inbox_domain(self) -> str:
         return self.inbox.rsplit("@", 1)[1]
+
+    @property
+    def addresses(self) -> frozenset[str]:
+        """Every address that delivers to this desk (the inbox and its aliases), lower-case."""
+        return frozenset({self.inbox, *self.mail.aliases})
 
     def calendar_spec(self) -> CalendarSpec:
         return CalendarSpec(
@@ -306,6 +314,8 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         open_dates=_open_dates(table.get("open_dates"), f"{where}.open_dates"),
         policies=parse_policies(table.get("policies"), f"{where}.policies"),
         escalation=parse_escalation(table.get("escalation"), f"{where}.escalation"),
+        mail=parse_mail_rules(table.get("mail"), f"{where}.mail"),
+        imap=parse_imap(table.get("imap"), f"{where}.imap"),
     )
 
 
@@ -326,7 +336,8 @@ def parse_desks(data: Mapping[str, Any], source: str) -> dict[str, Desk]:
     result = {slug: parse_desk(slug, table, f"{source}: desks.{slug}") for slug, table in desks.items()}
     seen: set[tuple[str, str]] = set()
     for desk in result.values():
-        for key, value in (("reference_prefix", desk.reference_prefix), ("inbox", desk.inbox)):
+        pairs = [("reference_prefix", desk.reference_prefix)] + [("inbox", a) for a in sorted(desk.addresses)]
+        for key, value in pairs:
             if (key, value) in seen:
                 raise ConfigError(f"{source}: desks.{desk.slug}.{key}", f"{value!r} is used by another desk")
             seen.add((key, value))

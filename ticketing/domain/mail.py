@@ -41,3 +41,10 @@ def reference_subject(reference: str, subject: str) -> str:
     """Outgoing subjects carry the reference in brackets, once."""
     tag = f"[{reference}]"
     return subject if tag in subject else f"{tag} {subject}"
+
+
+# Mail a requester gets from us (a reply to one of these belongs on their ticket); the staff
+# notifications (sla-warning, sla-breached, delivery-failed) are not among them.
+REQUESTER_MAIL_KINDS: frozenset[str] = frozenset({
+    "ticket-received", "agent-reply", "awaiting-documents", "status-changed", "ticket-resolved", "mail-too-large",
+})

@@ -146,3 +146,29 @@ class Reference:
         if match is None:
             return None
         return cls(match.group(1), int(match.group(2)), int(match.group(3)))
+
+
+# What a requester is told when their ticket moves (the emails/ kind), from the states they care about.
+# Internal steps (triage, identity verification, fee check, decision pending) send nothing.
+_TOLD_IN_PROGRESS_FROM = frozenset({
+    State.RECEIVED, State.TRIAGE, State.AWAITING_FORMAL_REQUEST, State.AWAITING_DOCUMENTS,
+    State.IDENTITY_VERIFICATION, State.FEE_CHECK, State.RESPONDED,
+})
+
+
+def requester_notice(old: State, new: State) -> str | None:
+    """The status mail for a move from `old` to `new`, or None when the requester need not hear of it."""
+    if new in WAITING_ON_REQUESTER:
+        return "awaiting-documents"
+    if new is State.IN_PROGRESS:
+        return "status-changed" if old in _TOLD_IN_PROGRESS_FROM else None
+    if new in (State.FORWARDED, State.WITHDRAWN, State.REJECTED):
+        return "status-changed"
+    if new is State.RESPONDED:
+        return "ticket-resolved"
+    if new is State.CLOSED:
+        # A responded or forwarded ticket was already announced; closing it says nothing new.
+        return None if old in (State.RESPONDED, State.FORWARDED) else "ticket-resolved"
+    if new is State.TRIAGE and old in (State.CLOSED, State.REJECTED):
+        return "status-changed"  # reopened
+    return None

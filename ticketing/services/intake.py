@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,17 +11,19 @@ from zoneinfo import ZoneInfo
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
-from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import OutgoingMail
 from ticketing.domain.tickets import Channel, Reference
 from ticketing.services.ports import (
     BlobStore,
     Clock,
-    MailRenderer,
     StoredAttachment,
     TicketDraft,
     TicketStore,
 )
+from ticketing.services.requester_mail import AUTO_REPLY_KINDS, RequesterMail, StatusLinks, Thread, token_hash
 from ticketing.services.sla import SlaService
+
+__all__ = ["CreatedTicket", "IntakeService", "Upload", "token_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,6 @@ class CreatedTicket:
     language: str
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class IntakeService:
     def __init__(
         self,
@@ -54,18 +50,18 @@ class IntakeService:
         desks: Mapping[str, Desk],
         store: TicketStore,
         blobs: BlobStore,
-        renderer: MailRenderer,
+        mailer: RequesterMail,
+        links: StatusLinks,
         clock: Clock,
-        base_url: str,
         limits: IntakeLimits,
         sla: SlaService | None = None,
     ) -> None:
         self.desks = desks
         self.store = store
         self.blobs = blobs
-        self.renderer = renderer
+        self.mailer = mailer
+        self.links = links
         self.clock = clock
-        self.base_url = base_url
         self.limits = limits
         self.sla = sla
 
@@ -100,27 +96,45 @@ class IntakeService:
 
         now = self.clock.now()
         received_at = self._received_at(data, now) if staff_user_id is not None else now
-        year = now.astimezone(ZoneInfo(desk.timezone)).year
-        # The counter is bumped in its own short transaction: references are unique, not gapless.
-        sequence = await self.store.next_reference(desk.reference_prefix, year)
-        reference = str(Reference(desk.reference_prefix, year, sequence))
-        token = secrets.token_urlsafe(32)
-        status_url = f"{self.base_url}/status/{token}"
-        ack = self._acknowledgement(desk, new, reference, status_url) if new.requester.email else None
+        reference = await self.new_reference(desk, now)
+        ack, event_data = None, {}
+        if new.requester.email:
+            if await self.may_auto_reply(desk, new.requester.email, now):
+                ack = self.acknowledgement(desk, new, reference)
+            else:
+                event_data = {"mail_not_sent": "automatic-reply cap for this address reached"}
         draft = TicketDraft(
             new=new,
             reference=reference,
-            status_token_hash=token_hash(token),
+            status_token_hash=self.links.hash(reference),
             received_at=received_at,
             created_at=now,
             attachments=tuple(stored),
             acknowledgement=ack,
             actor_user_id=staff_user_id,
             actor_label=staff_label or "requester",
-            clocks=tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else (),
+            clocks=self.clocks(desk, new, received_at),
+            event_data=event_data,
         )
         ticket_id = await self.store.create_ticket(draft)
-        return CreatedTicket(ticket_id, reference, desk.slug, "received", status_url, new.language.value)
+        return CreatedTicket(ticket_id, reference, desk.slug, "received", self.links.url(reference), new.language.value)
+
+    async def new_reference(self, desk: Desk, now: datetime) -> str:
+        year = now.astimezone(ZoneInfo(desk.timezone)).year
+        # The counter is bumped in its own short transaction: references are unique, not gapless.
+        sequence = await self.store.next_reference(desk.reference_prefix, year)
+        return str(Reference(desk.reference_prefix, year, sequence))
+
+    def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
+        return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else ()
+
+    async def may_auto_reply(self, desk: Desk, address: str, now: datetime) -> bool:
+        """Below the daily cap of automatic replies to this address (loop and abuse backstop)."""
+        cap = desk.mail.auto_reply_daily_cap
+        if cap <= 0:
+            return False
+        sent = await self.store.auto_mail_count(desk.slug, address, now - timedelta(days=1), AUTO_REPLY_KINDS)
+        return sent < cap
 
     @staticmethod
     def _received_at(data: Mapping[str, Any], now: datetime) -> datetime:
@@ -140,13 +154,10 @@ class IntakeService:
             raise ValidationFailed({"received_at": "cannot be more than a year ago"})
         return value.astimezone(UTC)
 
-    def _acknowledgement(self, desk: Desk, new: NewTicket, reference: str, status_url: str) -> OutgoingMail:
+    def acknowledgement(self, desk: Desk, new: NewTicket, reference: str, thread: Thread = Thread()) -> OutgoingMail:  # noqa: B008
+        """The automatic "we have received it" mail (RFC 3834: auto-replied)."""
         assert new.requester.email is not None
         context = {
-            "desk": desk,
-            "reference": reference,
-            "requester_name": new.requester.name,
-            "subject": new.subject,
             "category": new.category.value,
             "request_types": [t.value for t in new.request_types],
             "channel": new.channel.value,
@@ -154,19 +165,9 @@ class IntakeService:
             "needs_formal_request": any(
                 new.channel not in desk.request_types[t].channels for t in new.request_types if t in desk.request_types
             ),
-            "status_url": status_url,
         }
-        rendered = self.renderer.render("ticket-received", new.language.value, context)
-        return OutgoingMail(
-            kind="ticket-received",
-            from_addr=desk.inbox,
-            from_name=desk.name,
-            to_addr=new.requester.email,
-            subject=reference_subject(reference, rendered.subject),
-            text=rendered.text,
-            html=rendered.html,
-            message_id=make_message_id(reference, secrets.token_hex(8), desk.inbox_domain),
-            reply_to=desk.inbox,
-            auto_submitted="auto-replied",
+        return self.mailer.build(
+            "ticket-received", desk, to=new.requester.email, language=new.language.value, reference=reference,
+            subject=new.subject, requester_name=new.requester.name, thread=thread, auto="auto-replied",
+            context=context,
         )
-

@@ -43,6 +43,29 @@ class StoredAttachment:
 
 
 @dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """A received e-mail as it is stored on a ticket (besides its text)."""
+
+    from_email: str | None
+    subject: str
+    text: str
+    html: str | None
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    raw_path: str  # sha256 of the raw message in the raw-mail store
+    content_hash: str
+    kind: str = "normal"  # normal | auto | bounce
+    headers: Mapping[str, str] = field(default_factory=dict)
+    quote_start: int | None = None
+    signature_start: int | None = None
+    attachments: tuple[StoredAttachment, ...] = ()
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TicketDraft:
     """Everything the store writes in the one transaction that creates a ticket."""
 
@@ -56,6 +79,12 @@ class TicketDraft:
     actor_label: str = "requester"
     clocks: tuple[ClockState, ...] = ()
     created_at: datetime | None = None  # when the row was written (received_at may be earlier)
+    inbound: InboundMessage | None = None  # the e-mail that opened the ticket
+    mails: tuple[OutgoingMail, ...] = ()  # more mail besides the acknowledgement
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    linked_reference: str | None = None  # a ticket of the same desk this one is linked to
+    keep_requester_name: bool = False  # a known requester keeps the name on file (mail display names vary)
+    event_data: Mapping[str, Any] = field(default_factory=dict)  # more facts for the "created" event
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +112,11 @@ class MessageView:
     text: str
     created_at: datetime
     attachments: tuple[StoredAttachment, ...] = ()
+    kind: str = "normal"
+    html: str | None = None
+    quote_start: int | None = None
+    signature_start: int | None = None
+    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +138,10 @@ class TicketDetail:
     requester_postal_address: str | None
     messages: tuple[MessageView, ...] = ()
     events: tuple[EventView, ...] = ()
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    requester_bouncing: bool = False
+    linked_reference: str | None = None
+    participants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +193,8 @@ class TicketStore(Protocol):
     async def record_access(self, ticket_id: int, user_id: int, at: datetime, via: str) -> None: ...
 
     async def list_for_desks(self, desks: Sequence[str], limit: int) -> list[TicketSummary]: ...
+
+    async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int: ...
 
 
 class AccountStore(Protocol):
@@ -264,6 +304,13 @@ class TicketSnapshot:
     first_responded_at: datetime | None
     clocks: tuple[ClockState, ...]
     pauses: tuple[Pause, ...]
+    category: str = "inquiry"
+    request_types: tuple[str, ...] = ()
+    flags: Mapping[str, Any] = field(default_factory=dict)
+    requester_bouncing: bool = False
+    status_token_hash: str = ""
+    thread: tuple[str, ...] = ()  # Message-IDs of the conversation with the requester, oldest first
+    last_inbound_message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +335,12 @@ class TicketChange:
     assignee_id: int | None = None
     set_assignee: bool = False
     data: Mapping[str, Any] = field(default_factory=dict)
+    inbound: InboundMessage | None = None  # a received e-mail joining the ticket
+    mails: tuple[OutgoingMail, ...] = ()  # more mail besides `mail`
+    flags: Mapping[str, Any] | None = None  # the ticket's new flags, when they change
+    requester_bouncing: bool | None = None  # set or clear the requester's bouncing mark
+    status_token_hash: str | None = None  # a re-issued status link (after a secret-key change)
+    skipped_mail: str = ""  # why a mail the change would send was not sent (recorded on the event)
 
 
 class WorkflowStore(Protocol):

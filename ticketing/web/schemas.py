@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from ticketing.services.ports import TicketDetail, TicketSummary
+from ticketing.services.ports import MessageView, TicketDetail, TicketSummary
 
 
 class RequesterIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,6 +82,8 @@ class AttachmentOut(msgspec.Struct):
 
 
 class MessageOut(msgspec.Struct):
+    """`text` is the whole body; `new_text` leaves out quoted history and the signature where reliable."""
+
     direction: str
     channel: str
     from_email: str | None
@@ -89,6 +91,20 @@ class MessageOut(msgspec.Struct):
     text: str
     created_at: datetime
     attachments: list[AttachmentOut]
+    kind: str = "normal"  # normal | auto (auto-reply, list or robot mail) | bounce
+    new_text: str = ""
+    quoted_text: str = ""
+    html: str | None = None  # sanitised (no scripts, styles, handlers or remote images)
+    message_id: str | None = None
+
+    @classmethod
+    def of(cls, m: MessageView) -> MessageOut:
+        ends = [i for i in (m.quote_start, m.signature_start) if i is not None]
+        new_text = m.text[: min(ends)].rstrip() if ends else m.text
+        quoted = m.text[m.quote_start:].strip() if m.quote_start is not None else ""
+        return cls(m.direction, m.channel, m.from_email, m.subject, m.text, m.created_at,
+                   [AttachmentOut(a.filename, a.content_type, a.size, a.sha256) for a in m.attachments],
+                   m.kind, new_text, quoted, m.html, m.message_id)
 
 
 class EventOut(msgspec.Struct):
@@ -115,6 +131,10 @@ class TicketOut(msgspec.Struct):
     requester: RequesterOut
     messages: list[MessageOut]
     events: list[EventOut]
+    flags: dict[str, Any] = msgspec.field(default_factory=dict)  # e.g. needs_review, delivery_failed
+    requester_bouncing: bool = False
+    linked_ticket: str | None = None
+    participants: list[str] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, d: TicketDetail) -> TicketOut:
@@ -133,10 +153,10 @@ class TicketOut(msgspec.Struct):
             assignee=s.assignee_email,
             requester=RequesterOut(d.requester_name, d.requester_email, d.requester_phone,
                                    d.requester_postal_address),
-            messages=[
-                MessageOut(m.direction, m.channel, m.from_email, m.subject, m.text, m.created_at,
-                           [AttachmentOut(a.filename, a.content_type, a.size, a.sha256) for a in m.attachments])
-                for m in d.messages
-            ],
+            messages=[MessageOut.of(m) for m in d.messages],
             events=[EventOut(e.at, e.actor, e.action, e.from_state, e.to_state, e.reason) for e in d.events],
+            flags=dict(d.flags),
+            requester_bouncing=d.requester_bouncing,
+            linked_ticket=d.linked_reference,
+            participants=list(d.participants),
         )

@@ -18,8 +18,12 @@ from ticketing.web.deps import ContainerDep, PrincipalDep
 
 
 class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """`reason` stays internal; `note` goes to the requester in the status mail (when there is one)."""
+
     action: str
     reason: str = ""
+    note: str = ""
+    notify_requester: bool = True
 
 
 class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -87,7 +91,9 @@ class TicketActionsApi(Controller):
         self, reference: FromPath[str], data: JSONBody[TransitionIn], container: ContainerDep,
         principal: PrincipalDep,
     ) -> StateOut:
-        state = await container.workflow.transition(principal, reference, data.action, data.reason)
+        state = await container.workflow.transition(
+            principal, reference, data.action, data.reason, note=data.note, notify=data.notify_requester
+        )
         return StateOut(reference, state)
 
     @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)")

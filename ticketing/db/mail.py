@@ -1,0 +1,200 @@
+"""The inbound-mail log and the transactions that put a received message on a ticket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ticketing.db.engine import write_transaction
+from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
+from ticketing.db.tickets import PiccoloTicketStore, insert_ticket
+from ticketing.db.workflow import lock_snapshot, write_change
+from ticketing.services.mail_ports import InboundHit, InboundRecord, InboundRow, OutgoingHit, ThreadMatch
+from ticketing.services.ports import TicketChange, TicketDraft, TicketSnapshot
+
+
+def _defects(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return tuple(value or ())
+
+
+class PiccoloMailStore:
+    def __init__(self, tickets: PiccoloTicketStore) -> None:
+        self.tickets = tickets
+
+    async def _claim(self, record: InboundRecord) -> int | None:
+        """Insert the log row; None when the dedupe key is taken (the message is already stored).
+
+        On PostgreSQL a concurrent insert of the same key waits for the other transaction and then
+        does nothing, so exactly one path wins whatever the interleaving.
+        """
+        desk_id = await self.tickets.desk_id(record.desk)
+        source = record.source
+        rows = await InboundMail.insert(
+            InboundMail(
+                desk=desk_id, dedupe_key=record.dedupe_key, source=source.kind, mailbox=source.mailbox[:300],
+                uidvalidity=source.uidvalidity, uid=source.uid, message_id=(record.message_id or None)
+                and record.message_id[:500], content_hash=record.content_hash, raw_sha256=record.raw_sha256,
+                size=record.size, from_email=(record.from_email or None) and record.from_email[:254],
+                subject=record.subject[:300], received_at=record.received_at, action=record.action,
+                reason=record.reason, defects=list(record.defects), deliveries=1, last_seen_at=record.received_at,
+            )
+        ).on_conflict(target=InboundMail.dedupe_key, action="DO NOTHING").returning(InboundMail.id)
+        return int(rows[0]["id"]) if rows else None
+
+    async def find_inbound(self, dedupe_key: str) -> InboundHit | None:
+        row = await (
+            InboundMail.select(InboundMail.id, InboundMail.action, InboundMail.ticket.reference.as_alias("ref"))
+            .where(InboundMail.dedupe_key == dedupe_key)
+            .first()
+        )
+        return InboundHit(row["id"], row["action"], row["ref"]) if row else None
+
+    async def touch_duplicate(self, inbound_id: int, at: datetime) -> None:
+        await InboundMail.update(
+            {InboundMail.deliveries: InboundMail.deliveries + 1, InboundMail.last_seen_at: at}
+        ).where(InboundMail.id == inbound_id)
+
+    async def record(self, record: InboundRecord) -> int | None:
+        async with write_transaction():
+            return await self._claim(record)
+
+    async def create_ticket(
+        self, record: InboundRecord, draft: TicketDraft, *, release_of: int | None = None
+    ) -> int | None:
+        """Claim the message and write its ticket; with `release_of`, open a ticket for a logged row instead
+        (a manager releasing ignored mail), claimed by marking it released if nobody else did."""
+        desk_id = await self.tickets.desk_id(record.desk)
+        async with write_transaction():
+            if release_of is None:
+                inbound_id = await self._claim(record)
+            else:
+                rows = await InboundMail.update({InboundMail.review: "released"}).where(
+                    (InboundMail.id == release_of) & (InboundMail.review == "") & InboundMail.ticket.is_null()
+                ).returning(InboundMail.id)
+                inbound_id = int(rows[0]["id"]) if rows else None
+            if inbound_id is None:
+                return None
+            ticket_id, message_id = await insert_ticket(draft, desk_id)
+            await InboundMail.update({InboundMail.ticket: ticket_id, InboundMail.message: message_id}).where(
+                InboundMail.id == inbound_id
+            )
+        return ticket_id
+
+    async def append(
+        self, record: InboundRecord, reference: str, decide: Callable[[TicketSnapshot], TicketChange]
+    ) -> TicketChange | None:
+        async with write_transaction():
+            inbound_id = await self._claim(record)
+            if inbound_id is None:
+                return None
+            snapshot, row = await lock_snapshot(reference)
+            change = decide(snapshot)
+            message_id = await write_change(snapshot, row, change)
+            await InboundMail.update({InboundMail.ticket: snapshot.id, InboundMail.message: message_id}).where(
+                InboundMail.id == inbound_id
+            )
+        return change
+
+    async def _matches(self, ticket_ids: Sequence[int]) -> dict[int, tuple[str, str | None, tuple[str, ...]]]:
+        if not ticket_ids:
+            return {}
+        rows = await Ticket.select(
+            Ticket.id, Ticket.reference, Ticket.requester.email.as_alias("r_email")
+        ).where(Ticket.id.is_in(list(ticket_ids)))
+        people: dict[int, list[str]] = {}
+        for p in await TicketParticipant.select(TicketParticipant.ticket, TicketParticipant.email).where(
+            TicketParticipant.ticket.is_in(list(ticket_ids))
+        ):
+            people.setdefault(p["ticket"], []).append(p["email"])
+        return {r["id"]: (r["reference"], r["r_email"], tuple(people.get(r["id"], ()))) for r in rows}
+
+    async def thread_matches(self, desk: str, message_ids: Sequence[str]) -> list[ThreadMatch]:
+        """Tickets of this desk that these Message-IDs belong to, in the order of `message_ids`."""
+        ids = [m[:500] for m in message_ids if m][:50]
+        if not ids:
+            return []
+        desk_id = await self.tickets.desk_id(desk)
+        found: dict[str, tuple[int, str, str]] = {}  # message id -> (ticket id, via, mail kind)
+        for r in await Outbox.select(Outbox.message_id, Outbox.ticket, Outbox.kind).where(
+            Outbox.message_id.is_in(ids) & (Outbox.desk == desk_id) & Outbox.ticket.is_not_null()
+        ):
+            found[r["message_id"]] = (r["ticket"], "outbound", r["kind"])
+        for r in await Message.select(Message.message_id, Message.ticket, Message.direction).where(
+            Message.message_id.is_in(ids) & (Message.ticket.desk == desk_id)
+        ):
+            if r["message_id"] not in found:
+                via = "outbound" if r["direction"] == "outbound" else "inbound"
+                found[r["message_id"]] = (r["ticket"], via, "agent-reply" if via == "outbound" else "")
+        tickets = await self._matches(sorted({t for t, _, _ in found.values()}))
+        result = []
+        for message_id in ids:
+            if message_id in found and found[message_id][0] in tickets:
+                ticket_id, via, kind = found[message_id]
+                reference, email, people = tickets[ticket_id]
+                result.append(ThreadMatch(reference, email, people, via, kind))
+        return result
+
+    async def ticket_by_reference(self, desk: str, reference: str) -> ThreadMatch | None:
+        desk_id = await self.tickets.desk_id(desk)
+        row = await Ticket.select(Ticket.id).where((Ticket.reference == reference) & (Ticket.desk == desk_id)).first()
+        if row is None:
+            return None
+        ref, email, people = (await self._matches([row["id"]]))[row["id"]]
+        return ThreadMatch(ref, email, people, "subject")
+
+    async def outgoing(self, desk: str, message_ids: Sequence[str]) -> OutgoingHit | None:
+        ids = [m[:300] for m in message_ids if m][:50]
+        if not ids:
+            return None
+        desk_id = await self.tickets.desk_id(desk)
+        rows = await Outbox.select(
+            Outbox.message_id, Outbox.to_addr, Outbox.kind, Outbox.ticket.reference.as_alias("ref"),
+            Outbox.ticket.requester.email.as_alias("r_email"),  # type: ignore[union-attr]
+        ).where(Outbox.message_id.is_in(ids) & (Outbox.desk == desk_id) & Outbox.ticket.is_not_null())
+        by_id = {r["message_id"]: r for r in rows}
+        for message_id in ids:
+            if (r := by_id.get(message_id)) is not None:
+                return OutgoingHit(r["ref"], r["to_addr"], r["kind"], r["r_email"])
+        return None
+
+    async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
+        return await self.tickets.auto_mail_count(desk, to_addr, since, kinds)
+
+    def _row(self, r: dict[str, Any]) -> InboundRow:
+        return InboundRow(
+            id=r["id"], desk=r["desk_slug"], source=r["source"], message_id=r["message_id"],
+            from_email=r["from_email"], subject=r["subject"], received_at=r["received_at"], action=r["action"],
+            reason=r["reason"], defects=_defects(r["defects"]), size=r["size"], deliveries=r["deliveries"],
+            reference=r["ref"], raw_sha256=r["raw_sha256"], review=r["review"],
+        )
+
+    def _select(self) -> Any:
+        return InboundMail.select(
+            *InboundMail.all_columns(), InboundMail.desk.slug.as_alias("desk_slug"),
+            InboundMail.ticket.reference.as_alias("ref"),
+        )
+
+    async def inbound_log(self, desks: Sequence[str], actions: Sequence[str], limit: int) -> list[InboundRow]:
+        if not desks:
+            return []
+        query = self._select().where(InboundMail.desk.slug.is_in(list(desks)))
+        if actions:
+            query = query.where(InboundMail.action.is_in(list(actions)))
+        rows = await query.order_by(InboundMail.id, ascending=False).limit(limit)
+        return [self._row(r) for r in rows]
+
+    async def inbound_row(self, inbound_id: int) -> InboundRow | None:
+        row = await self._select().where(InboundMail.id == inbound_id).first()
+        return self._row(row) if row else None
+
+    async def set_review(self, inbound_id: int, review: str, user_id: int, at: datetime) -> None:
+        await InboundMail.update(
+            {InboundMail.review: review, InboundMail.reviewed_by: user_id, InboundMail.reviewed_at: at}
+        ).where(InboundMail.id == inbound_id)
+
+
+__all__ = ["PiccoloMailStore"]

@@ -1,0 +1,99 @@
+"""Delivery status notifications: RFC 3464 reports, and the older free-text bounces MTAs still send."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.message import Message
+
+BOUNCE_SUBJECT_RE = re.compile(
+    r"undeliver|returned mail|delivery (status notification|failure|has failed)|failure notice|"
+    r"mail delivery (failed|failure|subsystem)|could not be delivered|nondeliverable|"
+    r"配信不能|配送エラー|未配達|配信エラー|送信できませんでした",
+    re.IGNORECASE,
+)
+BOUNCER_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "bounce", "bounces"})
+# Postfix / qmail / Exim list the failed recipient on a line of its own: "<hanako@example.test>: ..."
+FAILED_LINE_RE = re.compile(r"^\s*<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@:]+)>?\s*:", re.MULTILINE)
+MSGID_LINE_RE = re.compile(r"^\s*Message-ID:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounce:
+    is_bounce: bool = False
+    recipients: tuple[str, ...] = ()  # addresses whose delivery failed for good
+    message_id: str | None = None  # the Message-ID of the message that bounced
+
+
+def _address(field: str) -> str | None:
+    """`rfc822; hanako@example.test` -> the address."""
+    value = field.split(";", 1)[1] if ";" in field else field
+    value = value.strip().strip("<>").strip()
+    return value.lower() if "@" in value and " " not in value else None
+
+
+def _dsn_recipients(report: Message) -> list[str]:
+    blocks = report.get_payload()
+    failed: list[str] = []
+    if not isinstance(blocks, list):
+        return failed
+    for block in blocks[1:] if len(blocks) > 1 else blocks:
+        if not isinstance(block, Message):
+            continue
+        action = str(block.get("Action", "")).strip().lower()
+        status = str(block.get("Status", "")).strip()
+        if action == "failed" or (not action and status.startswith("5")):
+            address = _address(str(block.get("Final-Recipient") or block.get("Original-Recipient") or ""))
+            if address and address not in failed:
+                failed.append(address)
+    return failed
+
+
+def _original_message_id(part: Message) -> str | None:
+    if part.get_content_type() == "message/rfc822":
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message):
+            found = re.search(r"<[^<>\s]+>", str(inner.get("Message-ID", "")))
+            return found.group(0) if found else None
+        return None
+    data = part.get_payload(decode=True) or b""
+    headers = email.message_from_bytes(data if isinstance(data, bytes) else b"", policy=email.policy.compat32)
+    found = re.search(r"<[^<>\s]+>", str(headers.get("Message-ID", "")))
+    return found.group(0) if found else None
+
+
+def bounce_of(
+    msg: Message,
+    reports: Sequence[Message],
+    headers: Mapping[str, Sequence[str]],
+    from_email: str | None,
+    subject: str,
+    text: str,
+) -> Bounce:
+    """Is this a delivery failure report, for whom, about which message of ours?"""
+    ctype = msg.get_content_type()
+    report_type = str(msg.get_param("report-type") or "").lower()
+    if ctype == "multipart/report" and report_type == "delivery-status":
+        recipients: list[str] = []
+        message_id = None
+        for part in reports:
+            if part.get_content_type() == "message/delivery-status":
+                recipients.extend(r for r in _dsn_recipients(part) if r not in recipients)
+            elif message_id is None:
+                message_id = _original_message_id(part)
+        if message_id is None:
+            found = MSGID_LINE_RE.search(text)
+            message_id = found.group(1) if found else None
+        return Bounce(True, tuple(recipients), message_id)
+    local = (from_email or "").split("@", 1)[0].lower()
+    null_sender = any(v.strip() in ("<>", "") for v in headers.get("return-path", ()))
+    if (local in BOUNCER_LOCAL_PARTS or null_sender) and BOUNCE_SUBJECT_RE.search(subject):
+        found = MSGID_LINE_RE.search(text)
+        failed = [a.strip().lower() for v in headers.get("x-failed-recipients", ()) for a in v.split(",") if "@" in a]
+        failed += [a.lower() for a in FAILED_LINE_RE.findall(text)]
+        return Bounce(True, tuple(dict.fromkeys(failed)), found.group(1) if found else None)
+    return Bounce()

@@ -1,0 +1,95 @@
+"""The mail the mail channel itself sends: "your attachments were too large" to requesters, and
+"mail to the requester bounced" to the desk's agents."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from ticketing.domain.desks import Desk
+from ticketing.domain.intake import NewTicket
+from ticketing.domain.mail import REQUESTER_MAIL_KINDS, OutgoingMail, make_message_id, reference_subject
+from ticketing.services.ports import MailRenderer, StaffContact, TicketSnapshot
+from ticketing.services.requester_mail import RequesterMail, Thread
+
+MiB = 1024 * 1024
+
+
+class OmittedPart(Protocol):
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def why(self) -> str: ...
+
+
+class StaffDirectory(Protocol):
+    async def staff_of_desks(self, desks: Sequence[str]) -> dict[str, list[StaffContact]]: ...
+
+
+class MailNotices:
+    def __init__(self, *, mailer: RequesterMail, renderer: MailRenderer, directory: StaffDirectory,
+                 base_url: str) -> None:
+        self.mailer = mailer
+        self.renderer = renderer
+        self.directory = directory
+        self.base_url = base_url
+
+    @staticmethod
+    def requester_kind(kind: str) -> bool:
+        """Mail of this kind went to a requester (so a reply to it belongs on their ticket)."""
+        return kind in REQUESTER_MAIL_KINDS
+
+    def _too_large_context(self, desk: Desk, omitted: Sequence[OmittedPart]) -> dict[str, Any]:
+        return {
+            "omitted": [{"filename": o.filename, "size_mb": round(o.size / MiB, 1), "why": o.why} for o in omitted],
+            "max_attachment_mb": desk.mail.max_attachment_bytes // MiB,
+            "max_message_mb": desk.mail.max_message_bytes // MiB,
+            "max_attachments": desk.mail.max_attachments,
+        }
+
+    def too_large(self, desk: Desk, new: NewTicket, reference: str, thread: Thread,
+                  omitted: Sequence[OmittedPart]) -> OutgoingMail:
+        assert new.requester.email is not None
+        return self.mailer.build(
+            "mail-too-large", desk, to=new.requester.email, language=new.language.value, reference=reference,
+            subject=new.subject, requester_name=new.requester.name, thread=thread, auto="auto-replied",
+            context=self._too_large_context(desk, omitted),
+        )
+
+    def too_large_reply(self, desk: Desk, snap: TicketSnapshot, omitted: Sequence[OmittedPart]) -> OutgoingMail:
+        assert snap.requester_email is not None
+        return self.mailer.build(
+            "mail-too-large", desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
+            subject=snap.subject, requester_name=snap.requester_name,
+            thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto="auto-replied",
+            context=self._too_large_context(desk, omitted),
+        )
+
+    async def staff(self, desk: str) -> list[StaffContact]:
+        return (await self.directory.staff_of_desks([desk])).get(desk, [])
+
+    def delivery_failed(self, desk: Desk, snap: TicketSnapshot, staff: Sequence[StaffContact],
+                        recipients: Sequence[str], mail_kind: str) -> list[OutgoingMail]:
+        """Tell the assignee (else the desk's agents, else its managers) that mail to the requester bounced."""
+        chosen = ([s for s in staff if s.user_id == snap.assignee_id] or [s for s in staff if s.role == "agent"]
+                  or [s for s in staff if s.role in ("manager", "admin")])
+        mails = []
+        for person in {s.email: s for s in chosen}.values():
+            language = person.language if person.language in ("ja", "en") else desk.language.value
+            rendered = self.renderer.render("delivery-failed", language, {
+                "desk": desk, "reference": snap.reference, "subject": snap.subject, "recipients": list(recipients),
+                "mail_kind": mail_kind, "ticket_url": f"{self.base_url}/app/tickets/{snap.reference}",
+                "recipient_name": person.display_name,
+            })
+            mails.append(OutgoingMail(
+                kind="delivery-failed", from_addr=desk.inbox, from_name=desk.name, to_addr=person.email,
+                subject=reference_subject(snap.reference, rendered.subject), text=rendered.text, html=rendered.html,
+                message_id=make_message_id(snap.reference, secrets.token_hex(8), desk.inbox_domain),
+                auto_submitted="auto-generated",
+            ))
+        return mails

@@ -1,0 +1,122 @@
+"""JSON API of the mail channel: the inbound-mail log for managers, and a ticket's participants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Controller, Response, delete, get, post
+from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from ticketing.services.mail_ports import InboundRow
+from ticketing.web.auth import api_principal
+from ticketing.web.deps import ContainerDep, PrincipalDep
+
+
+class InboundOut(msgspec.Struct):
+    id: int
+    desk: str
+    source: str
+    action: str
+    reason: str
+    message_id: str | None
+    from_email: str | None
+    subject: str
+    received_at: datetime
+    size: int
+    deliveries: int
+    defects: list[str]
+    ticket: str | None
+    review: str
+
+    @classmethod
+    def of(cls, r: InboundRow) -> InboundOut:
+        return cls(r.id, r.desk, r.source, r.action, r.reason, r.message_id, r.from_email, r.subject,
+                   r.received_at, r.size, r.deliveries, list(r.defects), r.reference, r.review)
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    review: str  # dismissed | released
+
+
+class ReviewOut(msgspec.Struct):
+    id: int
+    review: str
+    ticket: str | None = None
+
+
+class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    name: str = ""
+
+
+class ParticipantOut(msgspec.Struct):
+    email: str
+    name: str
+
+
+class MailLogApi(Controller):
+    """Mail that reached a desk inbox. Managers (and admins) of the desk only."""
+
+    path = "/api/v1/mail"
+    tags = ["mail"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @get("/", summary="Inbound mail of your desks (default: quarantined and ignored)")
+    async def list_mail(
+        self, container: ContainerDep, principal: PrincipalDep, desk: FromQuery[str | None] = None,
+        action: FromQuery[list[str] | None] = None, limit: FromQuery[int] = 200,
+    ) -> list[InboundOut]:
+        rows = await container.mail_log.list(principal, desk=desk, actions=action or ("quarantined", "ignored"),
+                                             limit=limit)
+        return [InboundOut.of(r) for r in rows]
+
+    @get("/{inbound_id:int}", summary="One logged message")
+    async def read(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> InboundOut:
+        return InboundOut.of(await container.mail_log.get(principal, inbound_id))
+
+    @get("/{inbound_id:int}/raw", summary="The message exactly as received (message/rfc822; the download is logged)")
+    async def raw(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> Response[bytes]:
+        mail = await container.mail_log.raw(principal, inbound_id)
+        return Response(
+            mail.data, media_type="message/rfc822",
+            headers={"Content-Disposition": f'attachment; filename="{mail.filename}"',
+                     "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        )
+
+    @post("/{inbound_id:int}/review", status_code=200, summary="Dismiss it, or release it into a new ticket")
+    async def review(
+        self, inbound_id: FromPath[int], data: JSONBody[ReviewIn], container: ContainerDep, principal: PrincipalDep
+    ) -> ReviewOut:
+        result = await container.mail_log.review(principal, inbound_id, data.review)
+        return ReviewOut(inbound_id, data.review, result.ticket if result else None)
+
+
+class ParticipantsApi(Controller):
+    """Addresses besides the requester's whose mail may join the ticket (a representative, say)."""
+
+    path = "/api/v1/tickets/{reference:str}/participants"
+    tags = ["tickets"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @get("/", summary="List the ticket's participants")
+    async def list_participants(
+        self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
+    ) -> list[ParticipantOut]:
+        return [ParticipantOut(e, n) for e, n in await container.participants.list(principal, reference)]
+
+    @post("/", status_code=201, summary="Add a participant")
+    async def add(
+        self, reference: FromPath[str], data: JSONBody[ParticipantIn], container: ContainerDep,
+        principal: PrincipalDep,
+    ) -> dict[str, object]:
+        added = await container.participants.add(principal, reference, data.email, data.name)
+        return {"reference": reference, "email": data.email.strip(), "added": added}
+
+    @delete("/{email:str}", status_code=200, summary="Remove a participant")
+    async def remove(
+        self, reference: FromPath[str], email: FromPath[str], container: ContainerDep, principal: PrincipalDep
+    ) -> dict[str, object]:
+        removed = await container.participants.remove(principal, reference, email)
+        return {"reference": reference, "email": email, "removed": removed}
