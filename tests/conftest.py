@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.imap_server import DovecotServer
 from ticketing.app import create_app
 from ticketing.container import Container
 from ticketing.db import engine
@@ -161,3 +162,19 @@ def free_port() -> Iterator[int]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     yield port
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    """One real dovecot for the session; each test uses its own mailbox user."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="ticketing-dovecot-"))
+    root.chmod(0o755)  # the mail processes run as nobody and must reach their Maildir below it
+    server = DovecotServer(root)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

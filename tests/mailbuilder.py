@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -42,4 +43,4 @@ def make_mail(
     for filename, ctype, data in attachments:
         maintype, subtype = ctype.split("/", 1)
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return bytes(msg)
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line endings, as on the wire

@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 from ticketing.container import Container
 from ticketing.jobs.leader import Leadership
 from ticketing.jobs.scheduler import add_leader_jobs, build_scheduler, remove_leader_jobs
+from ticketing.mail.lmtp import LmtpServer
 from ticketing.services.demo import seed_demo
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
@@ -51,6 +52,11 @@ def create_app(
     run_scheduler = settings.scheduler_enabled if scheduler is None else scheduler
     jobs = build_scheduler(container)
     leadership = Leadership(settings, lambda: add_leader_jobs(jobs, container), lambda: remove_leader_jobs(jobs))
+    # The MTA may deliver to any process: ingest is idempotent, so every process may listen (on its own port).
+    lmtp = None
+    if settings.lmtp_port is not None:
+        hard_limit = max(2 * max(d.mail.max_message_bytes for d in container.desks.values()), 50 * 1024 * 1024)
+        lmtp = LmtpServer(container.mail, settings.lmtp_host, settings.lmtp_port, max_bytes=hard_limit)
 
     async def on_startup() -> None:
         await container.start(migrate=run_migrations)
@@ -59,8 +65,12 @@ def create_app(
         if run_scheduler:
             jobs.start()
             await leadership.start()
+        if lmtp is not None:
+            await lmtp.start()
 
     async def on_shutdown() -> None:
+        if lmtp is not None:
+            await lmtp.stop()
         await leadership.stop()
         if jobs.running:
             jobs.shutdown(wait=False)

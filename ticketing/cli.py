@@ -206,6 +206,33 @@ def cmd_mail_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_with_container(settings, work))
 
 
+def cmd_mail_poll(args: argparse.Namespace, settings: Settings) -> int:
+    """One IMAP poll of each desk inbox (or one desk); prints a JSON report per desk; 75 if a poll failed."""
+    from ticketing.container import load_desks
+
+    desks = load_desks(settings.desks_file)
+    slugs = [args.desk] if args.desk else [s for s, d in desks.items() if d.imap is not None]
+    for slug in slugs:
+        if slug not in desks:
+            return _fail(f"--desk: no desk {slug!r} in {settings.desks_file}", EX_USAGE)
+        if desks[slug].imap is None:
+            return _fail(f"--desk: desk {slug!r} has no [desks.{slug}.imap] settings", EX_USAGE)
+    if not slugs:
+        return _fail(f"no desk in {settings.desks_file} has [imap] settings", EX_USAGE)
+
+    async def work(container: Any) -> int:
+        from ticketing.jobs.mail import poll_desk
+
+        failed = False
+        for slug in slugs:
+            report = await poll_desk(container, slug)
+            failed = failed or bool(report.error)
+            print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
+        return EX_TEMPFAIL if failed else 0
+
+    return asyncio.run(_with_container(settings, work))
+
+
 def _non_negative(raw: str) -> int:
     if not raw.isdigit():
         raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number >= 0")
@@ -267,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--desk", required=True, metavar="SLUG")
     ingest.add_argument("file", metavar="FILE|-")
     ingest.set_defaults(func=cmd_mail_ingest)
+    poll = mail.add_parser("poll", help="fetch new mail from the desk IMAP inboxes once (exit 75: a poll failed)")
+    poll.add_argument("--desk", metavar="SLUG", help="only this desk (default: every desk with [imap])")
+    poll.set_defaults(func=cmd_mail_poll)
     return parser
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +14,7 @@ from ticketing.db import engine
 from ticketing.db.accounts import PiccoloAccountStore
 from ticketing.db.blobs import FileBlobStore
 from ticketing.db.mail import PiccoloMailStore
+from ticketing.db.mailboxes import PiccoloMailboxStates
 from ticketing.db.outbox import PiccoloOutboxStore
 from ticketing.db.participants import PiccoloParticipantStore
 from ticketing.db.sla import PiccoloSlaStore
@@ -19,6 +23,7 @@ from ticketing.db.workflow import PiccoloWorkflowStore
 from ticketing.domain.desks import Desk, parse_desks
 from ticketing.domain.errors import ConfigError
 from ticketing.domain.intake import IntakeLimits
+from ticketing.mail.imap import ImapMailbox
 from ticketing.mail.parse import StdlibMailParser
 from ticketing.mail.rendering import JinjaMailRenderer
 from ticketing.mail.smtp import SmtpTransport
@@ -28,6 +33,8 @@ from ticketing.services.intake import IntakeService
 from ticketing.services.mail_intake import MailIntake
 from ticketing.services.mail_log import MailLog
 from ticketing.services.mail_notices import MailNotices
+from ticketing.services.mail_poller import MailPoller
+from ticketing.services.mail_ports import MailboxClient
 from ticketing.services.outbox import OutboxService
 from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
@@ -69,6 +76,12 @@ class Container:
     mail: MailIntake
     mail_log: MailLog
     participants: Participants
+    poller: MailPoller
+
+    def mailbox(self, desk: Desk, password: str) -> MailboxClient:
+        """A session on the desk's IMAP inbox (opened by the poller)."""
+        assert desk.imap is not None
+        return ImapMailbox(desk.imap, password)
 
     @classmethod
     def build(
@@ -128,6 +141,11 @@ class Container:
             mail=mail,
             mail_log=MailLog(store=mail_store, raw_store=raw_store, intake=mail, clock=clock),
             participants=Participants(PiccoloParticipantStore(), clock),
+            poller=MailPoller(
+                intake=mail, state=PiccoloMailboxStates(tickets), clock=clock,
+                lease_seconds=settings.imap_lease_seconds,
+                owner=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
+            ),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:

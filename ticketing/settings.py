@@ -40,6 +40,7 @@ class Settings:
     secure_cookies: bool = False
     # IMAP passwords per desk slug, from TICKETING_IMAP_PASSWORD_<SLUG> ("rext-cs" -> REXT_CS).
     imap_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
+    imap_lease_seconds: float = 120.0  # a poller that died holds its mailbox at most this long
     lmtp_host: str = "127.0.0.1"
     lmtp_port: int | None = None  # set: `serve` also listens for LMTP deliveries from the MTA
 
@@ -134,4 +135,5 @@ class Settings:
             outbox_interval_seconds=seconds("OUTBOX_INTERVAL_SECONDS", 2.0),
             sla_sweep_seconds=seconds("SLA_SWEEP_SECONDS", 60.0),
             leader_poll_seconds=seconds("LEADER_POLL_SECONDS", 2.0),
+            imap_lease_seconds=seconds("IMAP_LEASE_SECONDS", 120.0),
         )

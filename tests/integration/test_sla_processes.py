@@ -154,13 +154,17 @@ async def test_a_follower_takes_over_the_sweep_when_the_leader_dies(settings, co
             assert await SlaFiring.count() == 2
     finally:
         for proc, _, log in servers:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-            log.close()
+            _stop_server(proc, log)
+
+
+def _stop_server(proc: subprocess.Popen[bytes], log: IO[str]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
 
 
 def _start_server(port: int, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], int, IO[str]]:

@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,7 +25,11 @@ _current: Engine[Any] | None = None
 
 def make_engine(settings: Settings) -> Engine[Any]:
     if settings.database_url:
-        return PostgresEngine(config={"dsn": settings.database_url}, log_queries=False)
+        # Piccolo checks the server version on construction and warns (in colour, over several lines)
+        # when it cannot connect; the real error comes, once and clearly, when the pool starts.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return PostgresEngine(config={"dsn": settings.database_url}, log_queries=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
@@ -58,14 +63,32 @@ def is_postgres() -> bool:
 
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[Any]:
-    """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; stack-check §2)."""
+    """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; stack-check §2).
+
+    Piccolo 1.38 leaks the SQLite connection (and its thread, which then keeps the process from
+    exiting) when BEGIN IMMEDIATE fails after the busy timeout ("database is locked"); the
+    connection is closed here in that case, and the error still reaches the caller.
+    """
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
-            yield tx
-    else:
+    if not isinstance(engine, SQLiteEngine):
         async with engine.transaction() as tx:
             yield tx
+        return
+    tx = engine.transaction(transaction_type=TransactionType.immediate)
+    try:
+        await tx.__aenter__()
+    except BaseException:
+        connection = getattr(tx, "connection", None)
+        if connection is not None:
+            await connection.close()
+        raise
+    try:
+        yield tx
+    except BaseException as exc:
+        await tx.__aexit__(type(exc), exc, exc.__traceback__)
+        raise
+    else:
+        await tx.__aexit__(None, None, None)
 
 
 async def start(settings: Settings, *, pool_size: int = 20) -> Engine[Any]:

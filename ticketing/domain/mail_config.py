@@ -31,7 +31,7 @@ class ImapAccount:
     host: str
     port: int
     username: str
-    security: str = "tls"  # tls | starttls | none
+    security: str = "tls"  # tls (implicit, port 993) | none (plain text: a server on this host only)
     mailbox: str = "INBOX"
     processed_mailbox: str = ""  # move processed mail here; empty: flag it \\Seen and leave it
     poll_seconds: float = 30.0
@@ -78,8 +78,9 @@ def parse_imap(raw: Any, where: str) -> ImapAccount | None:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ConfigError(f"{where}.{key}", "is required (a non-empty string)")
     security = raw.get("security", "tls")
-    if security not in ("tls", "starttls", "none"):
-        raise ConfigError(f"{where}.security", f"use tls, starttls or none, got {security!r}")
+    if security not in ("tls", "none"):
+        # aioimaplib has no STARTTLS: implicit TLS (imaps, 993) is what servers offer alongside it anyway.
+        raise ConfigError(f"{where}.security", f"use tls (implicit TLS, usually port 993) or none, got {security!r}")
     mailbox = raw.get("mailbox", "INBOX")
     processed = raw.get("processed_mailbox", "")
     for key, value in (("mailbox", mailbox), ("processed_mailbox", processed)):

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ticketing.container import Container
+from ticketing.jobs.mail import poll_desk
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "sla-sweep"
@@ -48,8 +49,16 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
     return scheduler
 
 
+def poll_jobs(container: Container) -> dict[str, str]:
+    """Job id -> desk slug of every desk inbox with IMAP settings and a password."""
+    return {f"imap-{slug}": slug for slug, desk in container.desks.items()
+            if desk.imap is not None and slug in container.settings.imap_passwords}
+
+
 def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
-    """Called when this process becomes the leader: the sweep runs now and then every interval."""
+    """Called when this process becomes the leader: the sweep and the inbox polls run now and then
+    every interval. (Each poll also holds a lease on its mailbox, so a poll run by hand elsewhere,
+    or a leader that overlaps a dying one, never works a mailbox at the same time.)"""
     scheduler.add_job(
         sla_sweep,
         IntervalTrigger(seconds=container.settings.sla_sweep_seconds),
@@ -58,8 +67,16 @@ def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
         replace_existing=True,
         next_run_time=container.clock.now(),
     )
+    for job_id, slug in poll_jobs(container).items():
+        account = container.desks[slug].imap
+        assert account is not None
+        scheduler.add_job(
+            poll_desk, IntervalTrigger(seconds=account.poll_seconds), args=[container, slug], id=job_id,
+            replace_existing=True, next_run_time=container.clock.now(),
+        )
 
 
 def remove_leader_jobs(scheduler: AsyncIOScheduler) -> None:
-    if scheduler.get_job(SWEEP_JOB) is not None:
-        scheduler.remove_job(SWEEP_JOB)
+    for job in scheduler.get_jobs():
+        if job.id == SWEEP_JOB or job.id.startswith("imap-"):
+            scheduler.remove_job(job.id)

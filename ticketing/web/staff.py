@@ -92,6 +92,13 @@ class StaffPages(Controller):
         detail = await container.queries.detail_for_staff(principal, reference, via="web")
         return Template("ticket.html", context=_ctx(principal, t=detail))
 
+    @get("/mail")
+    async def mail_log(self, container: ContainerDep, principal: PrincipalDep) -> Template:
+        """Quarantined and ignored inbound mail of the desks this user manages."""
+        managed = container.mail_log.managed_desks(principal)
+        rows = await container.mail_log.list(principal) if managed else []
+        return Template("mail_log.html", context=_ctx(principal, rows=rows, managed=managed))
+
     @get("/outbox")
     async def outbox(self, container: ContainerDep, principal: PrincipalDep) -> Template:
         """The dev mail viewer: with no SMTP relay configured, mail waits here."""
