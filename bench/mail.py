@@ -126,7 +126,61 @@ async def run_phase(container: Any, name: str, messages: list[bytes], concurrenc
     return Phase(name, len(messages), time.perf_counter() - start, latencies, actions)
 
 
-async def bench_ingest(db: str, database_url: str | None, n: int, concurrency: int) -> dict[str, Any]:
+def _worker(settings_args: dict[str, Any], messages: list[bytes], concurrency: int, name: str,
+            barrier: Any, results: Any) -> None:
+    """One ingest process (--processes): its own container and pool, started together with the others."""
+
+    async def run() -> None:
+        from ticketing.container import Container
+        from ticketing.settings import Settings
+
+        container = Container.build(Settings(**settings_args))
+        await container.start(migrate=False, pool_size=max(concurrency, 4))
+        try:
+            barrier.wait()
+            phase = await run_phase(container, name, messages, concurrency)
+            results.put((phase.latencies, phase.actions))
+        finally:
+            await container.stop()
+
+    _run(run())
+
+
+def _run(coro: Any) -> Any:
+    """uvloop when installed: `ticketing serve` runs on it (uvicorn's default), and so do its LMTP and IMAP."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
+async def run_processes(settings_args: dict[str, Any], name: str, messages: list[bytes], concurrency: int,
+                        processes: int) -> Phase:
+    """The phase split over several processes, as several `serve` processes share one PostgreSQL."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(processes + 1), ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(settings_args, messages[i::processes], concurrency, name, barrier,
+                                                 results)) for i in range(processes)]
+    for w in workers:
+        w.start()
+    await asyncio.to_thread(barrier.wait)  # everyone connected: the clock starts now
+    start = time.perf_counter()
+    parts = [await asyncio.to_thread(results.get) for _ in workers]
+    seconds = time.perf_counter() - start
+    for w in workers:
+        await asyncio.to_thread(w.join)
+    actions: dict[str, int] = {}
+    for _, acts in parts:
+        for k, v in acts.items():
+            actions[k] = actions.get(k, 0) + v
+    return Phase(name, len(messages), seconds, [x for lat, _ in parts for x in lat], actions)
+
+
+async def bench_ingest(db: str, database_url: str | None, n: int, concurrency: int,
+                       processes: int = 1) -> dict[str, Any]:
     from ticketing.container import Container
     from ticketing.db.tables import Outbox
     from ticketing.settings import Settings
@@ -146,23 +200,30 @@ async def bench_ingest(db: str, database_url: str | None, n: int, concurrency: i
         conn = await asyncpg.connect(admin_url)
         await conn.execute(f'CREATE DATABASE "{name}"')
         await conn.close()
-    settings = Settings(data_dir=data_dir, database_url=bench_url, secret_key="bench-secret-" + "x" * 32,
-                        scheduler_enabled=False)
+    settings_args = {"data_dir": data_dir, "database_url": bench_url, "secret_key": "bench-secret-" + "x" * 32,
+                     "scheduler_enabled": False}
+    settings = Settings(**settings_args)
     container = Container.build(settings)
+
+    async def phase(name: str, messages: list[bytes]) -> Phase:
+        if processes > 1:
+            return await run_processes(settings_args, name, messages, concurrency, processes)
+        return await run_phase(container, name, messages, concurrency)
+
     await container.start(migrate=True, pool_size=max(concurrency, 4))
     try:
         originals = [new_message(i, rng) for i in range(n)]
         await run_phase(container, "warm-up", [new_message(n + i, rng) for i in range(50)], concurrency)
-        phases = [await run_phase(container, "new", originals, concurrency)]
+        phases = [await phase("new", originals)]
         acks = await Outbox.select(Outbox.message_id, Outbox.to_addr, Outbox.ticket.reference.as_alias("ref")).where(
             Outbox.kind == "ticket-received").order_by(Outbox.id)
         replies = [reply_message(i, a["to_addr"], a["message_id"], a["ref"])
                    for i, a in enumerate(acks[50:50 + n // 2])]
-        phases.append(await run_phase(container, "reply", replies, concurrency))
-        phases.append(await run_phase(container, "duplicate", originals[: n // 2], concurrency))
+        phases.append(await phase("reply", replies))
+        phases.append(await phase("duplicate", originals[: n // 2]))
         total = sum(p.count for p in phases)
         seconds = sum(p.seconds for p in phases)
-        return {"db": db, "concurrency": concurrency, "phases": [p.as_json() for p in phases],
+        return {"db": db, "concurrency": concurrency, "processes": processes, "phases": [p.as_json() for p in phases],
                 "overall_per_second": round(total / seconds, 1), "messages": total}
     finally:
         await container.stop()
@@ -180,7 +241,9 @@ def main() -> int:
                         help="database for the ingest figures (none: parse figures only)")
     parser.add_argument("--database-url", default=os.environ.get("TICKETING_DATABASE_URL"))
     parser.add_argument("--n", type=int, default=1000, help="new messages (replies and duplicates: n/2 each)")
-    parser.add_argument("-c", "--concurrency", type=int, default=8)
+    parser.add_argument("-c", "--concurrency", type=int, default=8, help="concurrent ingests per process")
+    parser.add_argument("-p", "--processes", type=int, default=1,
+                        help="ingest processes sharing the database (PostgreSQL only), like several serve processes")
     parser.add_argument("--parse-seconds", type=float, default=3.0)
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
     args = parser.parse_args()
@@ -190,10 +253,13 @@ def main() -> int:
     print(f"parse     {p['per_second']:>8} messages/s  ({p['mb_per_second']} MB/s; {p['corpus_files']} corpus files, "
           f"{p['messages']} parses in {p['seconds']} s, one core)")
     if args.db != "none":
-        results["ingest"] = asyncio.run(bench_ingest(args.db, args.database_url, args.n, args.concurrency))
+        if args.processes > 1 and args.db != "postgres":
+            parser.error("--processes needs --db postgres (SQLite is one process by design)")
+        results["ingest"] = _run(bench_ingest(args.db, args.database_url, args.n, args.concurrency,
+                                                     args.processes))
         r = results["ingest"]
         for phase in r["phases"]:
-            print(f"ingest    {phase['per_second']:>8} messages/s  {args.db}, c={args.concurrency}, "
+            print(f"ingest    {phase['per_second']:>8} messages/s  {args.db}, p={args.processes} c={args.concurrency}, "
                   f"{phase['phase']:<9} n={phase['messages']:<5} p50 {phase['p50_ms']} ms, p99 {phase['p99_ms']} ms, "
                   f"{phase['actions']}")
         print(f"ingest    {r['overall_per_second']:>8} messages/s  overall ({r['messages']} messages)")

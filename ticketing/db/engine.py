@@ -61,6 +61,21 @@ def is_postgres() -> bool:
     return isinstance(current_engine(), PostgresEngine)
 
 
+def pg_transaction_connection() -> Any | None:
+    """The asyncpg connection of the PostgreSQL transaction open in this task, else None."""
+    engine = current_engine()
+    if not isinstance(engine, PostgresEngine):
+        return None
+    tx = engine.current_transaction.get()
+    return tx.connection if tx is not None else None
+
+
+def pg_pool() -> Any | None:
+    """The asyncpg pool behind the PostgreSQL engine (for the one-statement fast paths), else None."""
+    engine = current_engine()
+    return engine.pool if isinstance(engine, PostgresEngine) else None
+
+
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[Any]:
     """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; stack-check §2).
@@ -91,10 +106,19 @@ async def write_transaction() -> AsyncIterator[Any]:
         await tx.__aexit__(None, None, None)
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default reset query (RESET ALL, UNLISTEN *, advisory unlock ...).
+
+    Nothing here changes session state on pooled connections (no SET, LISTEN or advisory locks: the
+    scheduler lock has a connection of its own), and asyncpg still rolls back an open transaction
+    before this runs. The default reset was a second round trip for every pooled query.
+    """
+
+
 async def start(settings: Settings, *, pool_size: int = 20) -> Engine[Any]:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_session)
     else:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     return engine

@@ -7,7 +7,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import write_transaction
+from ticketing.db.engine import pg_pool, pg_transaction_connection, write_transaction
+from ticketing.db.mail_sql import (
+    CLAIM,
+    CREATE_FROM_MAIL,
+    FIND_INBOUND,
+    THREAD_MATCHES,
+    bind,
+    claim_values,
+    create_values,
+)
 from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
 from ticketing.db.tickets import PiccoloTicketStore, insert_ticket
 from ticketing.db.workflow import lock_snapshot, write_change
@@ -32,6 +41,9 @@ class PiccoloMailStore:
         does nothing, so exactly one path wins whatever the interleaving.
         """
         desk_id = await self.tickets.desk_id(record.desk)
+        if (conn := pg_transaction_connection()) is not None:
+            row = await conn.fetchrow(CLAIM[0], *bind(CLAIM, claim_values(record, desk_id)))
+            return int(row["id"]) if row else None
         source = record.source
         rows = await InboundMail.insert(
             InboundMail(
@@ -46,6 +58,10 @@ class PiccoloMailStore:
         return int(rows[0]["id"]) if rows else None
 
     async def find_inbound(self, dedupe_key: str) -> InboundHit | None:
+        if (pool := pg_pool()) is not None:
+            async with pool.acquire() as conn:
+                found = await conn.fetchrow(FIND_INBOUND[0], dedupe_key)
+            return InboundHit(found["id"], found["action"], found["reference"]) if found else None
         row = await (
             InboundMail.select(InboundMail.id, InboundMail.action, InboundMail.ticket.reference.as_alias("ref"))
             .where(InboundMail.dedupe_key == dedupe_key)
@@ -68,6 +84,12 @@ class PiccoloMailStore:
         """Claim the message and write its ticket; with `release_of`, open a ticket for a logged row instead
         (a manager releasing ignored mail), claimed by marking it released if nobody else did."""
         desk_id = await self.tickets.desk_id(record.desk)
+        pool = pg_pool()
+        if pool is not None and release_of is None:
+            async with pool.acquire() as conn:
+                row = await conn.fetchrow(CREATE_FROM_MAIL[0],
+                                          *bind(CREATE_FROM_MAIL, create_values(record, draft, desk_id)))
+            return int(row["ticket_id"]) if row and row["ticket_id"] is not None else None
         async with write_transaction():
             if release_of is None:
                 inbound_id = await self._claim(record)
@@ -118,6 +140,10 @@ class PiccoloMailStore:
         if not ids:
             return []
         desk_id = await self.tickets.desk_id(desk)
+        if (pool := pg_pool()) is not None:
+            async with pool.acquire() as conn:
+                rows = await conn.fetch(THREAD_MATCHES[0], *bind(THREAD_MATCHES, {"ids": ids, "desk": desk_id}))
+            return [ThreadMatch(r["reference"], r["email"], tuple(r["people"]), r["via"], r["kind"]) for r in rows]
         found: dict[str, tuple[int, str, str]] = {}  # message id -> (ticket id, via, mail kind)
         for r in await Outbox.select(Outbox.message_id, Outbox.ticket, Outbox.kind).where(
             Outbox.message_id.is_in(ids) & (Outbox.desk == desk_id) & Outbox.ticket.is_not_null()

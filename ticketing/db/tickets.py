@@ -8,7 +8,7 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from ticketing.db.engine import current_engine, write_transaction
+from ticketing.db.engine import current_engine, pg_pool, write_transaction
 from ticketing.db.outbox import outbox_row
 from ticketing.db.sla import due_columns, insert_clocks
 from ticketing.db.tables import (
@@ -218,6 +218,11 @@ class PiccoloTicketStore:
 
     async def next_reference(self, prefix: str, year: int) -> int:
         # One atomic upsert on both engines (SQLite >= 3.35 has RETURNING).
+        if (pool := pg_pool()) is not None:
+            async with pool.acquire() as conn:
+                return int(await conn.fetchval(
+                    "INSERT INTO reference_counter (scope, value) VALUES ($1, 1) ON CONFLICT (scope) "
+                    "DO UPDATE SET value = reference_counter.value + 1 RETURNING value", f"{prefix}-{year}"))
         rows = await ReferenceCounter.raw(
             "INSERT INTO reference_counter (scope, value) VALUES ({}, 1) "
             "ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING value",
@@ -313,9 +318,33 @@ class PiccoloTicketStore:
         )
         return [_summary(r) for r in rows]
 
+    async def reserve_reference(
+        self, prefix: str, year: int, desk: str, to_addr: str | None, since: datetime, kinds: Sequence[str]
+    ) -> tuple[int, int]:
+        if (pool := pg_pool()) is not None:
+            desk_id = await self.desk_id(desk)
+            async with pool.acquire() as conn:
+                row = await conn.fetchrow(
+                    "WITH ref AS (INSERT INTO reference_counter (scope, value) VALUES ($1, 1) ON CONFLICT (scope) "
+                    "DO UPDATE SET value = reference_counter.value + 1 RETURNING value) "
+                    "SELECT (SELECT value FROM ref) AS value, CASE WHEN $3::varchar IS NULL THEN -1 ELSE ("
+                    "SELECT count(*) FROM outbox WHERE desk = $2 AND to_addr = $3 AND created_at >= $4 "
+                    "AND kind = ANY($5::varchar[])) END AS sent",
+                    f"{prefix}-{year}", desk_id, to_addr, since, list(kinds),
+                )
+            return int(row["value"]), int(row["sent"])
+        sequence = await self.next_reference(prefix, year)
+        sent = -1 if to_addr is None else await self.auto_mail_count(desk, to_addr, since, kinds)
+        return sequence, sent
+
     async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
         """Automatic mail of these kinds queued to this address by this desk since `since`."""
         desk_id = await self.desk_id(desk)
+        if (pool := pg_pool()) is not None:
+            async with pool.acquire() as conn:
+                return int(await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE desk = $1 AND to_addr = $2 AND created_at >= $3 "
+                    "AND kind = ANY($4::varchar[])", desk_id, to_addr, since, list(kinds)))
         return int(
             await Outbox.count().where(
                 (Outbox.desk == desk_id) & (Outbox.to_addr == to_addr) & (Outbox.created_at >= since)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ticketing.db.engine import is_postgres, write_transaction
+from ticketing.db.engine import pg_transaction_connection, write_transaction
 from ticketing.db.outbox import outbox_row
 from ticketing.db.sla import clock_from_row, due_columns, pauses_of, update_clock
 from ticketing.db.tables import (
@@ -20,6 +20,7 @@ from ticketing.db.tables import (
     Ticket,
 )
 from ticketing.db.tickets import inbound_message_row, insert_attachments
+from ticketing.db.workflow_pg import pg_snapshot, pg_write_change
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS
 from ticketing.services.ports import TicketChange, TicketSnapshot
@@ -62,7 +63,9 @@ async def _thread(ticket_id: int) -> tuple[tuple[str, ...], str | None]:
 
 async def lock_snapshot(reference: str) -> tuple[TicketSnapshot, dict[str, Any]]:
     """The ticket, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite is IMMEDIATE already)."""
-    rows = await Ticket.raw(LOCK_SQL + (" FOR UPDATE OF t" if is_postgres() else ""), reference)
+    if (conn := pg_transaction_connection()) is not None:
+        return await pg_snapshot(conn, reference)
+    rows = await Ticket.raw(LOCK_SQL, reference)
     if not rows:
         raise NotFound("ticket", reference)
     row = rows[0]
@@ -84,6 +87,8 @@ async def lock_snapshot(reference: str) -> tuple[TicketSnapshot, dict[str, Any]]
 
 async def write_change(snap: TicketSnapshot, row: dict[str, Any], change: TicketChange) -> int | None:
     """Write what `change` says in the open transaction; returns the id of a message it stored."""
+    if (conn := pg_transaction_connection()) is not None:
+        return await pg_write_change(conn, snap, row, change)
     at = change.at
     if change.close_pause:
         await ClockPause.update({ClockPause.ended_at: at}).where(

@@ -66,10 +66,10 @@ def _date(headers: Mapping[str, list[str]], defects: list[str]) -> datetime | No
 
 
 def content_hash(raw: bytes, headers: Mapping[str, list[str]]) -> str:
-    """SHA-256 of the identifying headers and the body, line endings and trailing space normalised."""
+    """SHA-256 of the identifying headers and the body, line endings normalised (IMAP gives CRLF, a pipe LF)."""
     split = re.search(rb"\r?\n\r?\n", raw)
     body = raw[split.end():] if split else b""
-    body = re.sub(rb"[ \t]*\r?\n", b"\n", body).rstrip(b"\n \t")
+    body = body.replace(b"\r\n", b"\n").rstrip(b"\n \t")
     digest = hashlib.sha256()
     for name in HASHED_HEADERS:
         for value in headers.get(name, ()):

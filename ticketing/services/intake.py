@@ -96,10 +96,10 @@ class IntakeService:
 
         now = self.clock.now()
         received_at = self._received_at(data, now) if staff_user_id is not None else now
-        reference = await self.new_reference(desk, now)
+        reference, may_reply = await self.reserve(desk, new.requester.email, now)
         ack, event_data = None, {}
         if new.requester.email:
-            if await self.may_auto_reply(desk, new.requester.email, now):
+            if may_reply:
                 ack = self.acknowledgement(desk, new, reference)
             else:
                 event_data = {"mail_not_sent": "automatic-reply cap for this address reached"}
@@ -119,11 +119,19 @@ class IntakeService:
         ticket_id = await self.store.create_ticket(draft)
         return CreatedTicket(ticket_id, reference, desk.slug, "received", self.links.url(reference), new.language.value)
 
-    async def new_reference(self, desk: Desk, now: datetime) -> str:
+    async def reserve(self, desk: Desk, address: str | None, now: datetime) -> tuple[str, bool]:
+        """A new reference, and whether an automatic reply to `address` is still below the daily cap.
+
+        The counter is bumped in its own short transaction: references are unique, not gapless. Both
+        answers come from one round trip (the hot path of every new ticket).
+        """
         year = now.astimezone(ZoneInfo(desk.timezone)).year
-        # The counter is bumped in its own short transaction: references are unique, not gapless.
-        sequence = await self.store.next_reference(desk.reference_prefix, year)
-        return str(Reference(desk.reference_prefix, year, sequence))
+        cap = desk.mail.auto_reply_daily_cap
+        sequence, sent = await self.store.reserve_reference(
+            desk.reference_prefix, year, desk.slug, address if cap > 0 else None, now - timedelta(days=1),
+            AUTO_REPLY_KINDS,
+        )
+        return str(Reference(desk.reference_prefix, year, sequence)), address is not None and 0 <= sent < cap
 
     def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
         return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else ()

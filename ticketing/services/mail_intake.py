@@ -7,6 +7,7 @@ message through any path, or twice, is stored once, and a crash leaves either no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -94,7 +95,8 @@ class MailIntake:
         if (hit := await self.store.find_inbound(key)) is not None:
             await self.store.touch_duplicate(hit.id, now)
             return IngestResult("duplicate", hit.reference, hit.id)
-        raw_sha, _ = self.raw_store.put(raw)  # before anything refers to it; idempotent by content
+        # Before anything refers to it; idempotent by content. In a thread: it fsyncs, and the loop serves others.
+        raw_sha, _ = await asyncio.to_thread(self.raw_store.put, raw)
         record = InboundRecord(
             desk=desk.slug, dedupe_key=key, source=source, message_id=parsed.message_id,
             content_hash=parsed.content_hash, raw_sha256=raw_sha, size=parsed.size, from_email=parsed.from_email,
@@ -182,7 +184,7 @@ class MailIntake:
 
     # --- a new ticket ---------------------------------------------------------------------------
 
-    def _attachments(self, desk: Desk, parsed: ParsedMail) -> tuple[tuple[StoredAttachment, ...], list[Omitted]]:
+    async def _attachments(self, desk: Desk, parsed: ParsedMail) -> tuple[tuple[StoredAttachment, ...], list[Omitted]]:
         rules = desk.mail
         stored: list[StoredAttachment] = []
         omitted: list[Omitted] = []
@@ -195,7 +197,8 @@ class MailIntake:
             elif len(stored) >= rules.max_attachments:
                 omitted.append(Omitted(name, part.size, "too_many_attachments"))
             else:
-                digest, sniffed = self.blobs.put(part.data)  # stored by hash; never executed or rendered
+                # Stored by hash; never executed or rendered.
+                digest, sniffed = await asyncio.to_thread(self.blobs.put, part.data)
                 stored.append(StoredAttachment(name, part.content_type[:200], sniffed, part.size, digest))
         return tuple(stored), omitted
 
@@ -229,7 +232,7 @@ class MailIntake:
     ) -> IngestResult:
         assert parsed.from_email is not None
         language = guess_language(parsed.subject, parsed.new_text, default=desk.language)
-        stored, omitted = self._attachments(desk, parsed)
+        stored, omitted = await self._attachments(desk, parsed)
         name = (parsed.from_name or parsed.from_email.split("@", 1)[0])[:200]
         subject = (clean_subject(parsed.subject) or NO_SUBJECT[language.value])[:200]
         new = NewTicket(
@@ -237,12 +240,12 @@ class MailIntake:
             message=parsed.text, language=language, requester=RequesterIn(name, parsed.from_email, None, None),
             attachments=tuple(AttachmentIn(a.filename, a.declared_type, a.size) for a in stored),
         )
-        reference = await self.intake.new_reference(desk, now)
+        reference, may_reply = await self.intake.reserve(desk, parsed.from_email, now)
         thread = Thread.of((*parsed.references, *(x for x in (parsed.message_id,) if x)), parsed.message_id)
         ack, mails, event = None, [], dict[str, Any]()
         if release_of is not None:
             event["released_from_mail_log"] = release_of  # robot mail a manager let in: never auto-answered
-        elif await self.intake.may_auto_reply(desk, parsed.from_email, now):
+        elif may_reply:
             ack = self.intake.acknowledgement(desk, new, reference, thread)
             if omitted:
                 mails.append(self.notices.too_large(desk, new, reference, thread, omitted))
@@ -275,7 +278,7 @@ class MailIntake:
         self, desk: Desk, parsed: ParsedMail, record: InboundRecord, target: ThreadMatch, robot: list[str],
         now: datetime,
     ) -> IngestResult:
-        stored, omitted = self._attachments(desk, parsed)
+        stored, omitted = await self._attachments(desk, parsed)
         inbound = self._message(parsed, record, stored, "auto" if robot else "normal")
         may_notify = bool(omitted) and not robot and await self.intake.may_auto_reply(desk, parsed.from_email or "",
                                                                                        now)

@@ -184,6 +184,10 @@ class TicketStore(Protocol):
 
     async def next_reference(self, prefix: str, year: int) -> int: ...
 
+    async def reserve_reference(
+        self, prefix: str, year: int, desk: str, to_addr: str | None, since: datetime, kinds: Sequence[str]
+    ) -> tuple[int, int]: ...  # (next sequence, automatic mail to `to_addr` since `since`; -1 without address)
+
     async def create_ticket(self, draft: TicketDraft) -> int: ...
 
     async def get_detail(self, reference: str) -> TicketDetail | None: ...
