@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 
+from tests.conftest import PG_URL, _truncate
 from tests.mailbuilder import make_mail
 from ticketing.container import Container
 from ticketing.db.tables import Attachment, ClockPause, Event, InboundMail, Outbox, Requester, Ticket
@@ -13,6 +15,22 @@ from ticketing.settings import BUNDLED_DESKS, Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 DSN = (CORPUS / "dsn-bounce.eml").read_bytes()
+
+
+@contextlib.asynccontextmanager
+async def desk_container(settings: Settings, clock, tmp_path: Path, mail_rules: str):  # type: ignore[no-untyped-def]
+    """A container whose relia desk has these [desks.relia.mail] rules, on the test database."""
+    desks = tmp_path / "desks.toml"
+    desks.write_text(BUNDLED_DESKS.read_text() + f"\n[desks.relia.mail]\n{mail_rules}\n")
+    c = Container.build(replace(settings, desks_file=desks), clock=clock)
+    await c.start(migrate=False, pool_size=5)
+    try:
+        if PG_URL:
+            await _truncate()
+            await c.tickets.ensure_desks(list(c.desks), clock.now())
+        yield c
+    finally:
+        await c.stop()
 
 
 async def ingest(container: Container, raw: bytes, desk: str = "relia"):  # type: ignore[no-untyped-def]
@@ -116,17 +134,7 @@ async def test_a_bounce_about_no_mail_of_ours_is_ignored(container) -> None:
 async def test_attachments_over_the_desk_limits_are_not_taken_and_the_sender_is_told(
     settings: Settings, clock, tmp_path
 ) -> None:
-    desks = tmp_path / "desks.toml"
-    desks.write_text(BUNDLED_DESKS.read_text() + "\n[desks.relia.mail]\nmax_attachment_bytes = 2048\n"
-                     "max_attachments = 2\n")
-    c = Container.build(replace(settings, desks_file=desks), clock=clock)
-    await c.start(migrate=False, pool_size=5)
-    try:
-        from tests.conftest import PG_URL, _truncate
-
-        if PG_URL:
-            await _truncate()
-            await c.tickets.ensure_desks(list(c.desks), clock.now())
+    async with desk_container(settings, clock, tmp_path, "max_attachment_bytes = 2048\nmax_attachments = 2") as c:
         raw = make_mail(attachments=[("a.pdf", "application/pdf", b"%PDF" + b"a" * 100),
                                      ("big.pdf", "application/pdf", b"%PDF" + b"b" * 5000),
                                      ("c.pdf", "application/pdf", b"%PDF" + b"c" * 100),
@@ -140,8 +148,6 @@ async def test_attachments_over_the_desk_limits_are_not_taken_and_the_sender_is_
         (notice,) = await outbox("mail-too-large")
         assert "big.pdf" in notice["payload"]["text"] and "d.pdf" in notice["payload"]["text"]
         assert c.mail.raw_store.get((await InboundMail.select().first())["raw_sha256"]) == raw  # all still kept
-    finally:
-        await c.stop()
 
 
 async def test_a_participant_may_write_to_the_ticket(client, container, relia_agent) -> None:
@@ -159,3 +165,40 @@ async def test_a_participant_may_write_to_the_ticket(client, container, relia_ag
     bad = await client.post(f"/api/v1/tickets/{ref}/participants", json={"email": "not an address"},
                             headers=relia_agent.headers)
     assert bad.status_code == 400 and "email" in bad.json()["errors"]
+
+
+async def test_a_failure_inside_the_reply_transaction_leaves_nothing(container, monkeypatch) -> None:
+    created = await ingest(container, make_mail(sender="Hanako <hanako@example.test>"))
+    ack = (await outbox("ticket-received"))[0]
+    dsn = DSN.replace(b"<REL-2026-000001.0123456789abcdef@relia-group.com>", ack["message_id"].encode())
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("crash while deciding, after the dedupe claim")
+
+    monkeypatch.setattr(container.mail.notices, "delivery_failed", broken)
+    try:
+        await ingest(container, dsn)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure did not reach the caller")
+    assert await InboundMail.count() == 1  # only the original mail: the claim went with the rollback
+    requester = await Requester.select().where(Requester.email == "hanako@example.test").first()
+    assert requester["bouncing"] is False
+    monkeypatch.undo()
+    assert (await ingest(container, dsn)).ticket == created.ticket  # the MTA's retry is stored, once
+    assert await InboundMail.count() == 2
+
+
+async def test_a_message_over_the_size_limit_keeps_its_text_but_no_attachments(
+    settings: Settings, clock, tmp_path
+) -> None:
+    async with desk_container(settings, clock, tmp_path, "max_message_bytes = 65536") as c:
+        raw = make_mail(body="Please find my documents attached.",
+                        attachments=[("scan.pdf", "application/pdf", b"%PDF" + b"s" * 80_000)])
+        result = await c.mail.ingest("relia", raw, MailSource("pipe"))
+        assert result.action == "created" and await Attachment.count() == 0
+        ticket = await Ticket.select().first().output(load_json=True)
+        assert ticket["flags"]["attachments_omitted"][0]["why"] == "message_too_large"
+        (notice,) = await outbox("mail-too-large")
+        assert "scan.pdf" in notice["payload"]["text"]

@@ -20,7 +20,7 @@ from ticketing.db.tables import (
     Ticket,
 )
 from ticketing.db.tickets import inbound_message_row, insert_attachments
-from ticketing.db.workflow_pg import pg_snapshot, pg_write_change
+from ticketing.db.workflow_pg import event_data, pg_snapshot, pg_write_change
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS
 from ticketing.services.ports import TicketChange, TicketSnapshot
@@ -140,11 +140,7 @@ async def write_change(snap: TicketSnapshot, row: dict[str, Any], change: Ticket
         )
         await message.save()
         message_id = int(message.id)
-    data = dict(change.data)
-    if message_id:
-        data["message"] = message_id
-    if change.skipped_mail:
-        data["mail_not_sent"] = change.skipped_mail
+    data = event_data(change, message_id)
     await Event.insert(
         Event(
             ticket=snap.id, at=at, actor=change.actor_id, actor_label=change.actor_label[:100],

@@ -63,6 +63,16 @@ async def pg_snapshot(conn: Any, reference: str) -> tuple[TicketSnapshot, dict[s
     return snapshot, dict(row)
 
 
+def event_data(change: TicketChange, message_id: int | None) -> dict[str, Any]:
+    """The change's event data, with the message it stored and any mail it did not send."""
+    data = dict(change.data)
+    if message_id:
+        data["message"] = message_id
+    if change.skipped_mail:
+        data["mail_not_sent"] = change.skipped_mail
+    return data
+
+
 def _cut(value: str | None, length: int) -> str | None:
     return value[:length] if value else None
 
@@ -135,11 +145,7 @@ async def pg_write_change(conn: Any, snap: TicketSnapshot, row: dict[str, Any], 
             mail.subject if mail else "", change.reply_text, mail.message_id if mail else None,
             mail.in_reply_to if mail else None, json.dumps(list(mail.references) if mail else []), at,
         )
-    data = dict(change.data)
-    if message_id:
-        data["message"] = message_id
-    if change.skipped_mail:
-        data["mail_not_sent"] = change.skipped_mail
+    data = event_data(change, message_id)
     await conn.execute(
         """INSERT INTO event (ticket, "at", actor, actor_label, action, from_state, to_state, reason, data)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::json)""",
