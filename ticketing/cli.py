@@ -203,7 +203,12 @@ def cmd_mail_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result.as_json()))
         return 0
 
-    return asyncio.run(_with_container(settings, work))
+    try:
+        return asyncio.run(_with_container(settings, work))
+    except (ConfigError, ValidationFailed):
+        raise
+    except Exception as exc:  # for an MTA anything else is "try again later": mail is never bounced by our bug
+        return _fail(f"the message was not stored; try again later ({type(exc).__name__}: {exc})", EX_TEMPFAIL)
 
 
 def cmd_mail_poll(args: argparse.Namespace, settings: Settings) -> int:

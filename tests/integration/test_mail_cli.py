@@ -133,3 +133,13 @@ async def test_two_poll_processes_at_once_store_each_message_once(settings, cont
     assert [r["error"] for r in reports] == ["", ""]
     assert sum(r["fetched"] for r in reports) == n
     assert await Ticket.count() == n and await InboundMail.count() == n
+
+
+def test_ingest_answers_75_for_any_storage_failure_so_no_mail_is_bounced(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "broken"
+    (broken / "ticketing.sqlite").mkdir(parents=True)  # the database file cannot be opened
+    path = tmp_path / "m.eml"
+    path.write_bytes(make_mail())
+    r = run(replace(settings, database_url=None, data_dir=broken), "mail", "ingest", "--desk", "relia", str(path))
+    assert r.returncode == 75, (r.returncode, r.stderr)
+    assert r.stderr.startswith("ticketing: error:") and len(r.stderr.strip().splitlines()) == 1

@@ -6,6 +6,7 @@ import contextlib
 import io
 import logging
 import os
+import sqlite3
 import warnings
 from collections.abc import AsyncIterator
 from typing import Any
@@ -120,6 +121,9 @@ async def start(settings: Settings, *, pool_size: int = 20) -> Engine[Any]:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_session)
     else:
+        # Open it once synchronously first: when the file cannot be opened, aiosqlite leaves a worker
+        # thread behind that prints a traceback after the loop closes; this fails cleanly instead.
+        sqlite3.connect(settings.sqlite_path).close()
         await engine.run_ddl("PRAGMA journal_mode=WAL")
     return engine
 
