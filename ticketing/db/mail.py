@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,15 +18,10 @@ from ticketing.db.mail_sql import (
 )
 from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
 from ticketing.db.tickets import PiccoloTicketStore, insert_ticket
+from ticketing.db.values import loads
 from ticketing.db.workflow import lock_snapshot, write_change
 from ticketing.services.mail_ports import InboundHit, InboundRecord, InboundRow, OutgoingHit, ThreadMatch
 from ticketing.services.ports import TicketChange, TicketDraft, TicketSnapshot
-
-
-def _defects(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = json.loads(value)
-    return tuple(value or ())
 
 
 class PiccoloMailStore:
@@ -179,22 +173,18 @@ class PiccoloMailStore:
         desk_id = await self.tickets.desk_id(desk)
         rows = await Outbox.select(
             Outbox.message_id, Outbox.to_addr, Outbox.kind, Outbox.ticket.reference.as_alias("ref"),
-            Outbox.ticket.requester.email.as_alias("r_email"),  # type: ignore[union-attr]
         ).where(Outbox.message_id.is_in(ids) & (Outbox.desk == desk_id) & Outbox.ticket.is_not_null())
         by_id = {r["message_id"]: r for r in rows}
         for message_id in ids:
             if (r := by_id.get(message_id)) is not None:
-                return OutgoingHit(r["ref"], r["to_addr"], r["kind"], r["r_email"])
+                return OutgoingHit(r["ref"], r["to_addr"], r["kind"])
         return None
-
-    async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
-        return await self.tickets.auto_mail_count(desk, to_addr, since, kinds)
 
     def _row(self, r: dict[str, Any]) -> InboundRow:
         return InboundRow(
             id=r["id"], desk=r["desk_slug"], source=r["source"], message_id=r["message_id"],
             from_email=r["from_email"], subject=r["subject"], received_at=r["received_at"], action=r["action"],
-            reason=r["reason"], defects=_defects(r["defects"]), size=r["size"], deliveries=r["deliveries"],
+            reason=r["reason"], defects=tuple(loads(r["defects"], [])), size=r["size"], deliveries=r["deliveries"],
             reference=r["ref"], raw_sha256=r["raw_sha256"], review=r["review"],
         )
 

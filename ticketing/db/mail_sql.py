@@ -15,6 +15,7 @@ from typing import Any
 
 from ticketing.db.outbox import outbox_payload
 from ticketing.db.sla import clock_json, due_columns
+from ticketing.db.values import cut
 from ticketing.domain.tickets import State
 from ticketing.services.mail_ports import InboundRecord
 from ticketing.services.ports import TicketDraft
@@ -142,17 +143,13 @@ SELECT (SELECT id FROM t) AS ticket_id
 """)  # noqa: S608
 
 
-def _cut(value: str | None, length: int) -> str | None:
-    return value[:length] if value else None
-
-
 def claim_values(record: InboundRecord, desk_id: int) -> dict[str, Any]:
     source = record.source
     return {
         "desk": desk_id, "key": record.dedupe_key, "source": source.kind, "mailbox": source.mailbox[:300],
-        "uidvalidity": source.uidvalidity, "uid": source.uid, "message_id": _cut(record.message_id, 500),
+        "uidvalidity": source.uidvalidity, "uid": source.uid, "message_id": cut(record.message_id, 500),
         "content_hash": record.content_hash, "raw_sha256": record.raw_sha256, "size": record.size,
-        "from_email": _cut(record.from_email, 254), "subject": record.subject[:300],
+        "from_email": cut(record.from_email, 254), "subject": record.subject[:300],
         "received_at": record.received_at, "action": record.action, "reason": record.reason,
         "defects": json.dumps(list(record.defects)),
     }
@@ -173,7 +170,7 @@ def create_values(record: InboundRecord, draft: TicketDraft, desk_id: int) -> di
         "linked": draft.linked_reference, "now": now, "first_due": dues["first_response_due_at"],
         "resolution_due": dues["resolution_due_at"], "statutory_due": dues["statutory_due_at"],
         "to": json.dumps(list(mail.to)), "cc": json.dumps(list(mail.cc)), "mail_subject": mail.subject[:500],
-        "text": mail.text, "html": mail.html, "in_reply_to": _cut(mail.in_reply_to, 500),
+        "text": mail.text, "html": mail.html, "in_reply_to": cut(mail.in_reply_to, 500),
         "references": json.dumps(list(mail.references[-50:])), "headers": json.dumps(dict(mail.headers)),
         "kind": mail.kind, "quote_start": mail.quote_start, "signature_start": mail.signature_start,
         "attachments": json.dumps([

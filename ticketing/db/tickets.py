@@ -24,6 +24,7 @@ from ticketing.db.tables import (
     TicketParticipant,
 )
 from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
+from ticketing.db.values import cut
 from ticketing.domain.tickets import State
 from ticketing.services.ports import (
     EventView,
@@ -122,15 +123,11 @@ async def insert_attachments(
         )
 
 
-def _cut(value: str | None, length: int) -> str | None:
-    return value[:length] if value else None
-
-
 def inbound_message_row(ticket_id: int, mail: InboundMessage, channel: str, at: datetime) -> Message:
     return Message(
         ticket=ticket_id, direction="inbound", channel=channel, author=None, from_email=mail.from_email,
         to=list(mail.to), cc=list(mail.cc), subject=mail.subject[:500], text=mail.text, html=mail.html,
-        message_id=_cut(mail.message_id, 500), in_reply_to=_cut(mail.in_reply_to, 500),
+        message_id=cut(mail.message_id, 500), in_reply_to=cut(mail.in_reply_to, 500),
         references=list(mail.references[-50:]), headers=dict(mail.headers), raw_path=mail.raw_path,
         content_hash=mail.content_hash, kind=mail.kind, quote_start=mail.quote_start,
         signature_start=mail.signature_start, created_at=at,

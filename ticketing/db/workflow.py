@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from ticketing.db.engine import pg_transaction_connection, write_transaction
 from ticketing.db.outbox import outbox_row
-from ticketing.db.sla import clock_from_row, due_columns, pauses_of, update_clock
+from ticketing.db.sla import due_columns, pauses_of, update_clock
 from ticketing.db.tables import (
     ClockPause,
     DeskMembership,
@@ -20,28 +19,14 @@ from ticketing.db.tables import (
     Ticket,
 )
 from ticketing.db.tickets import inbound_message_row, insert_attachments
-from ticketing.db.workflow_pg import event_data, pg_snapshot, pg_write_change
+from ticketing.db.workflow_pg import LOCK_SELECT, event_data, pg_snapshot, pg_write_change, snapshot_of
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS
 from ticketing.services.ports import TicketChange, TicketSnapshot
 
-LOCK_SQL = (
-    "SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.desk AS desk_id, "
-    "t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id, "
-    "d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing "
-    "FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester WHERE t.reference = {}"
-)
-THREAD_LIMIT = 30
 
-
-def _json(value: Any, default: Any) -> Any:
-    if value is None:
-        return default
-    return json.loads(value) if isinstance(value, str) else value
-
-
-async def _thread(ticket_id: int) -> tuple[tuple[str, ...], str | None]:
-    """The conversation's Message-IDs, oldest first, and the requester's latest one."""
+async def _thread(ticket_id: int) -> list[tuple[str, str]]:
+    """(Message-ID, direction) of the conversation with the requester, oldest first."""
     received = await (
         Message.select(Message.message_id, Message.created_at, Message.direction)
         .where((Message.ticket == ticket_id) & Message.message_id.is_not_null() & (Message.kind == "normal"))
@@ -52,37 +37,22 @@ async def _thread(ticket_id: int) -> tuple[tuple[str, ...], str | None]:
         .where((Outbox.ticket == ticket_id) & Outbox.kind.is_in(sorted(REQUESTER_MAIL_KINDS)))
         .order_by(Outbox.id)
     )
-    items = sorted(
-        [(r["created_at"], r["message_id"]) for r in received] + [(r["created_at"], r["message_id"]) for r in sent],
-        key=lambda item: item[0],
-    )
-    ids = tuple(dict.fromkeys(m for _, m in items))[-THREAD_LIMIT:]
-    inbound = [r["message_id"] for r in received if r["direction"] == "inbound"]
-    return ids, inbound[-1] if inbound else None
+    items = [(r["created_at"], r["message_id"], r["direction"]) for r in received]
+    items += [(r["created_at"], r["message_id"], "outbound") for r in sent]
+    return [(message_id, direction) for _, message_id, direction in sorted(items, key=lambda item: item[0])]
 
 
 async def lock_snapshot(reference: str) -> tuple[TicketSnapshot, dict[str, Any]]:
     """The ticket, locked for this transaction (FOR UPDATE on PostgreSQL; SQLite is IMMEDIATE already)."""
     if (conn := pg_transaction_connection()) is not None:
         return await pg_snapshot(conn, reference)
-    rows = await Ticket.raw(LOCK_SQL, reference)
+    rows = await Ticket.raw(LOCK_SELECT + "WHERE t.reference = {}", reference)
     if not rows:
         raise NotFound("ticket", reference)
     row = rows[0]
     clock_rows = await SlaClock.select().where(SlaClock.ticket == row["id"]).order_by(SlaClock.id)
     pauses = (await pauses_of([row["id"]]))[row["id"]]
-    thread, last_inbound = await _thread(row["id"])
-    snapshot = TicketSnapshot(
-        id=row["id"], reference=row["reference"], desk=row["desk"], state=row["state"],
-        subject=row["subject"], language=row["language"], assignee_id=row["assignee"],
-        requester_name=row["r_name"], requester_email=row["r_email"],
-        first_responded_at=row["first_responded_at"],
-        clocks=tuple(clock_from_row(c) for c in clock_rows), pauses=tuple(pauses),
-        category=row["category"], request_types=tuple(_json(row["request_types"], [])),
-        flags=_json(row["flags"], {}), requester_bouncing=bool(row["r_bouncing"]),
-        status_token_hash=row["status_token_hash"], thread=thread, last_inbound_message_id=last_inbound,
-    )
-    return snapshot, row
+    return snapshot_of(row, clock_rows, pauses, await _thread(row["id"])), row
 
 
 async def write_change(snap: TicketSnapshot, row: dict[str, Any], change: TicketChange) -> int | None:

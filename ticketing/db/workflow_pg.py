@@ -5,23 +5,26 @@ of a reply's cost). Both paths run under the whole test suite, on their own engi
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ticketing.db.outbox import outbox_payload
 from ticketing.db.sla import clock_from_row, clock_values, due_columns
+from ticketing.db.values import cut, loads
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS
 from ticketing.domain.sla import Pause
 from ticketing.services.ports import TicketChange, TicketSnapshot
 
 THREAD_LIMIT = 30
-LOCK = """
+# The ticket row a change starts from (workflow.py's ORM path reads the same columns).
+LOCK_SELECT = """
 SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.desk AS desk_id,
     t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id,
     d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing
 FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester
-WHERE t.reference = $1 FOR UPDATE OF t
 """
+LOCK = LOCK_SELECT + "WHERE t.reference = $1 FOR UPDATE OF t"
 THREAD = """
 SELECT message_id, direction FROM (
     SELECT message_id, direction, created_at, 0 AS src, id FROM message
@@ -32,10 +35,23 @@ SELECT message_id, direction FROM (
 """
 
 
-def _json(value: Any, default: Any) -> Any:
-    if value is None:
-        return default
-    return json.loads(value) if isinstance(value, str) else value
+def snapshot_of(
+    row: Mapping[str, Any], clocks: Sequence[Mapping[str, Any]], pauses: Sequence[Pause],
+    thread: Sequence[tuple[str, str]],
+) -> TicketSnapshot:
+    """A TicketSnapshot from the ticket row, its clock rows, pauses and (Message-ID, direction), oldest first."""
+    ids = tuple(dict.fromkeys(message_id for message_id, _ in thread))[-THREAD_LIMIT:]
+    inbound = [message_id for message_id, direction in thread if direction == "inbound"]
+    return TicketSnapshot(
+        id=row["id"], reference=row["reference"], desk=row["desk"], state=row["state"], subject=row["subject"],
+        language=row["language"], assignee_id=row["assignee"], requester_name=row["r_name"],
+        requester_email=row["r_email"], first_responded_at=row["first_responded_at"],
+        clocks=tuple(clock_from_row(c) for c in clocks), pauses=tuple(pauses),
+        category=row["category"], request_types=tuple(loads(row["request_types"], [])),
+        flags=loads(row["flags"], {}), requester_bouncing=bool(row["r_bouncing"]),
+        status_token_hash=row["status_token_hash"], thread=ids,
+        last_inbound_message_id=inbound[-1] if inbound else None,
+    )
 
 
 async def pg_snapshot(conn: Any, reference: str) -> tuple[TicketSnapshot, dict[str, Any]]:
@@ -46,20 +62,10 @@ async def pg_snapshot(conn: Any, reference: str) -> tuple[TicketSnapshot, dict[s
     clocks = await conn.fetch("SELECT * FROM sla_clock WHERE ticket = $1 ORDER BY id", ticket_id)
     pauses = await conn.fetch(
         "SELECT started_at, ended_at, reason FROM clock_pause WHERE ticket = $1 ORDER BY started_at", ticket_id)
-    thread_rows = await conn.fetch(THREAD, ticket_id, sorted(REQUESTER_MAIL_KINDS))
-    thread = tuple(dict.fromkeys(r["message_id"] for r in thread_rows))[-THREAD_LIMIT:]
-    inbound = [r["message_id"] for r in thread_rows if r["direction"] == "inbound"]
-    snapshot = TicketSnapshot(
-        id=ticket_id, reference=row["reference"], desk=row["desk"], state=row["state"], subject=row["subject"],
-        language=row["language"], assignee_id=row["assignee"], requester_name=row["r_name"],
-        requester_email=row["r_email"], first_responded_at=row["first_responded_at"],
-        clocks=tuple(clock_from_row(dict(c)) for c in clocks),
-        pauses=tuple(Pause(p["started_at"], p["ended_at"], p["reason"]) for p in pauses),
-        category=row["category"], request_types=tuple(_json(row["request_types"], [])),
-        flags=_json(row["flags"], {}), requester_bouncing=bool(row["r_bouncing"]),
-        status_token_hash=row["status_token_hash"], thread=thread,
-        last_inbound_message_id=inbound[-1] if inbound else None,
-    )
+    thread = await conn.fetch(THREAD, ticket_id, sorted(REQUESTER_MAIL_KINDS))
+    snapshot = snapshot_of(row, [dict(c) for c in clocks],
+                           [Pause(p["started_at"], p["ended_at"], p["reason"]) for p in pauses],
+                           [(r["message_id"], r["direction"]) for r in thread])
     return snapshot, dict(row)
 
 
@@ -71,10 +77,6 @@ def event_data(change: TicketChange, message_id: int | None) -> dict[str, Any]:
     if change.skipped_mail:
         data["mail_not_sent"] = change.skipped_mail
     return data
-
-
-def _cut(value: str | None, length: int) -> str | None:
-    return value[:length] if value else None
 
 
 async def pg_write_change(conn: Any, snap: TicketSnapshot, row: dict[str, Any], change: TicketChange) -> int | None:
@@ -121,8 +123,8 @@ async def pg_write_change(conn: Any, snap: TicketSnapshot, row: dict[str, Any], 
             VALUES ($1, 'inbound', 'email', NULL, $2, $3::json, $4::json, $5, $6, $7, $8, $9, $10::json, $11::json,
                 $12, $13, $14, $15, $16, $17) RETURNING id""",
             snap.id, mail_in.from_email, json.dumps(list(mail_in.to)), json.dumps(list(mail_in.cc)),
-            mail_in.subject[:500], mail_in.text, mail_in.html, _cut(mail_in.message_id, 500),
-            _cut(mail_in.in_reply_to, 500), json.dumps(list(mail_in.references[-50:])),
+            mail_in.subject[:500], mail_in.text, mail_in.html, cut(mail_in.message_id, 500),
+            cut(mail_in.in_reply_to, 500), json.dumps(list(mail_in.references[-50:])),
             json.dumps(dict(mail_in.headers)),
             mail_in.raw_path, mail_in.content_hash, mail_in.kind, mail_in.quote_start, mail_in.signature_start,
             mail_in.received_at or at,

@@ -70,29 +70,53 @@ class ParsedMail:
         return None
 
     @property
+    def parts(self) -> ReplyParts:
+        return reply_parts(self.text, self.quote_start, self.signature_start)
+
+    @property
     def new_text(self) -> str:
-        ends = [i for i in (self.quote_start, self.signature_start) if i is not None]
-        return self.text[: min(ends)].rstrip() if ends else self.text.strip()
+        return self.parts.new
 
     @property
     def quoted_text(self) -> str:
-        if self.quote_start is None:
-            return ""
-        end = self.signature_start if self.signature_start and self.signature_start > self.quote_start else None
-        return self.text[self.quote_start:end].strip()
+        return self.parts.quoted
 
     @property
     def signature(self) -> str:
-        if self.signature_start is None:
-            return ""
-        end = self.quote_start if self.quote_start and self.quote_start > self.signature_start else None
-        return self.text[self.signature_start:end].strip()
+        return self.parts.signature
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyParts:
+    new: str  # what the sender wrote this time
+    quoted: str  # quoted history
+    signature: str
+
+
+def reply_parts(text: str, quote_start: int | None, signature_start: int | None) -> ReplyParts:
+    """The text cut at the offsets split_reply found (the whole text is always kept as well)."""
+    ends = [i for i in (quote_start, signature_start) if i is not None]
+    new = text[: min(ends)].rstrip() if ends else text.strip()
+    quoted = ""
+    if quote_start is not None:
+        stop = signature_start if signature_start is not None and signature_start > quote_start else None
+        quoted = text[quote_start:stop].strip()
+    signature = ""
+    if signature_start is not None:
+        stop = quote_start if quote_start is not None and quote_start > signature_start else None
+        signature = text[signature_start:stop].strip()
+    return ReplyParts(new, quoted, signature)
 
 
 # --- robot mail (RFC 3834 and the de-facto headers) ---------------------------------------------
 
 BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
 ROBOT_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply"})
+AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress", "x-loop",
+                "x-rt-loop-prevention", "x-ms-exchange-inbox-rules-loop")
+LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post")
+# Every header robot_reasons looks at (the parser decodes just these).
+ROBOT_HEADERS = frozenset({"auto-submitted", "precedence", "return-path", *AUTO_HEADERS, *LIST_HEADERS})
 
 
 def robot_reasons(headers: Mapping[str, Sequence[str]], from_email: str | None) -> list[str]:
@@ -108,15 +132,14 @@ def robot_reasons(headers: Mapping[str, Sequence[str]], from_email: str | None) 
     for value in values("auto-submitted"):
         if value.split(";", 1)[0].strip().lower() != "no":  # RFC 3834 §5: anything but "no"
             reasons.append(f"Auto-Submitted: {value}")
-    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress", "x-loop",
-                 "x-rt-loop-prevention", "x-ms-exchange-inbox-rules-loop"):
+    for name in AUTO_HEADERS:
         for value in values(name):
             if value.lower() not in ("no", "false", "0", "none"):
                 reasons.append(f"{name}: {value}")
     for value in values("precedence"):
         if value.lower() in BULK_PRECEDENCE:
             reasons.append(f"Precedence: {value}")
-    for name in ("list-id", "list-unsubscribe", "list-post"):
+    for name in LIST_HEADERS:
         if values(name):
             reasons.append(f"{name} present")
             break

@@ -14,6 +14,8 @@ import codecs
 import quopri
 import re
 
+from ticketing.domain.inbound import CJK_RE, KANA_RE
+
 # Declared names whose real-world content is a superset codec (WHATWG Encoding Standard does the same
 # for windows-1252; CP932 for Shift_JIS is what every Japanese mail client actually writes).
 SUPERSETS = {
@@ -42,8 +44,6 @@ SECOND_TRIES = {"cp932": ("shift_jis_2004",), "euc-jp": ("euc_jis_2004", "cp932"
 ISO2022JP_NAMES = frozenset({"iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3",
                              "iso-2022-jp-2004", "iso-2022-jp-ext", "cp50220", "cp50221", "cp50222"})
 SINGLE_BYTE_PREFIXES = ("cp125", "iso-8859", "iso8859", "latin", "windows-125", "koi8", "mac")
-KANA_RE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]")
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _normal(name: str | None) -> str | None:

@@ -32,18 +32,12 @@ class DeskLmtp(LMTP):
         await super().push(status)
 
 
-def _plain(address: str) -> str:
-    """privacy+anything@desk.example -> privacy@desk.example (sub-addressing reaches the same desk)."""
-    local, _, domain = address.strip().strip("<>").rpartition("@")
-    return f"{local.split('+', 1)[0]}@{domain}".lower()
-
-
 class LmtpHandler:
     def __init__(self, intake: MailIntake) -> None:
         self.intake = intake
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
-        if self.intake.desk_for_address(_plain(address)) is None:
+        if self.intake.desk_for_address(address) is None:
             return f"550 5.1.1 <{address}>: no desk inbox at this address"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -52,7 +46,7 @@ class LmtpHandler:
         raw = bytes(envelope.original_content or b"")
         replies = []
         for rcpt in envelope.rcpt_tos:
-            desk = self.intake.desk_for_address(_plain(rcpt))
+            desk = self.intake.desk_for_address(rcpt)
             if desk is None:
                 replies.append(f"550 5.1.1 <{rcpt}>: no desk inbox at this address")
                 continue

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from ticketing.domain.inbound import ParsedMail, robot_reasons, split_reply
+from ticketing.domain.inbound import ROBOT_HEADERS, ParsedMail, robot_reasons, split_reply
 from ticketing.mail.bounces import bounce_of
 from ticketing.mail.charsets import decode_header_value
 from ticketing.mail.html import html_to_text, sanitize_html
@@ -159,11 +159,6 @@ def _parse(raw: bytes) -> ParsedMail:
     )
 
 
-ROBOT_HEADERS = frozenset({
-    "auto-submitted", "x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress", "x-loop",
-    "x-rt-loop-prevention", "x-ms-exchange-inbox-rules-loop", "precedence", "list-id", "list-unsubscribe",
-    "list-post", "return-path",
-})
 
 
 def parsed_json(mail: ParsedMail) -> dict[str, Any]:

@@ -20,10 +20,8 @@ from ticketing.services.ports import (
     TicketDraft,
     TicketStore,
 )
-from ticketing.services.requester_mail import AUTO_REPLY_KINDS, RequesterMail, StatusLinks, Thread, token_hash
+from ticketing.services.requester_mail import AUTO_REPLY_KINDS, RequesterMail, StatusLinks, Thread
 from ticketing.services.sla import SlaService
-
-__all__ = ["CreatedTicket", "IntakeService", "Upload", "token_hash"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +39,11 @@ class CreatedTicket:
     state: str
     status_url: str
     language: str
+
+
+def below_cap(desk: Desk, sent: int) -> bool:
+    """Another automatic reply to an address that got `sent` of them in the last 24 hours is allowed."""
+    return 0 <= sent < desk.mail.auto_reply_daily_cap
 
 
 class IntakeService:
@@ -131,18 +134,17 @@ class IntakeService:
             desk.reference_prefix, year, desk.slug, address if cap > 0 else None, now - timedelta(days=1),
             AUTO_REPLY_KINDS,
         )
-        return str(Reference(desk.reference_prefix, year, sequence)), address is not None and 0 <= sent < cap
+        return str(Reference(desk.reference_prefix, year, sequence)), address is not None and below_cap(desk, sent)
 
     def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
         return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else ()
 
     async def may_auto_reply(self, desk: Desk, address: str, now: datetime) -> bool:
         """Below the daily cap of automatic replies to this address (loop and abuse backstop)."""
-        cap = desk.mail.auto_reply_daily_cap
-        if cap <= 0:
+        if desk.mail.auto_reply_daily_cap <= 0:
             return False
-        sent = await self.store.auto_mail_count(desk.slug, address, now - timedelta(days=1), AUTO_REPLY_KINDS)
-        return sent < cap
+        return below_cap(desk, await self.store.auto_mail_count(desk.slug, address, now - timedelta(days=1),
+                                                                AUTO_REPLY_KINDS))
 
     @staticmethod
     def _received_at(data: Mapping[str, Any], now: datetime) -> datetime:

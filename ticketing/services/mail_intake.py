@@ -83,8 +83,10 @@ class MailIntake:
             raise NotFound("desk", slug) from None
 
     def desk_for_address(self, address: str) -> Desk | None:
-        address = address.strip().strip("<>").lower()
-        return next((d for d in self.desks.values() if address in d.addresses), None)
+        """The desk an envelope recipient delivers to; sub-addressing (privacy+tag@) reaches the same desk."""
+        local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+        plain = f"{local.split('+', 1)[0]}@{domain}"
+        return next((d for d in self.desks.values() if plain in d.addresses), None)
 
     async def ingest(self, desk_slug: str, raw: bytes, source: MailSource) -> IngestResult:
         """Store one message and thread it; idempotent (the same message again answers `duplicate`)."""
@@ -128,7 +130,8 @@ class MailIntake:
             return IngestResult("duplicate", hit.reference, hit.id)
         record = InboundRecord(
             desk=desk.slug, dedupe_key=key, source=source, message_id=parsed.message_id,
-            content_hash=parsed.content_hash, raw_sha256=self.raw_store.put(header)[0], size=size,
+            content_hash=parsed.content_hash, raw_sha256=(await asyncio.to_thread(self.raw_store.put, header))[0],
+            size=size,
             from_email=parsed.from_email, subject=parsed.subject[:300], received_at=self._received_at(source, now),
             action="",
         )
@@ -212,16 +215,16 @@ class MailIntake:
             attachments=attachments, received_at=record.received_at,
         )
 
-    async def release(self, desk_slug: str, raw: bytes, inbound_id: int, source: MailSource) -> IngestResult:
+    async def release(self, desk_slug: str, raw_sha256: str, inbound_id: int, source: MailSource) -> IngestResult:
         """Open a ticket from logged mail that was ignored (a manager's decision); no automatic reply."""
         desk = self.desk(desk_slug)
-        parsed = self.parser.parse(raw)
+        parsed = self.parser.parse(self.raw_store.get(raw_sha256))
         if parsed.from_email is None:
             raise Conflict(f"mail {inbound_id} has no usable sender: it cannot open a ticket")
         now = self.clock.now()
         record = InboundRecord(
             desk=desk.slug, dedupe_key="", source=source, message_id=parsed.message_id,
-            content_hash=parsed.content_hash, raw_sha256=self.raw_store.put(raw)[0], size=parsed.size,
+            content_hash=parsed.content_hash, raw_sha256=raw_sha256, size=parsed.size,
             from_email=parsed.from_email, subject=parsed.subject[:300], received_at=now, action="created",
         )
         return await self._create(desk, parsed, record, None, now, release_of=inbound_id)
@@ -330,20 +333,18 @@ class MailIntake:
         hit = await self.store.outgoing(desk.slug, list(dict.fromkeys(ids)))
         if hit is None:
             return await self._log(record, "ignored", "a delivery failure report about no mail of ours")
-        failed = [a.casefold() for a in parsed.bounce_recipients]
+        # A report naming no address is about the one we sent to (free-text bounces often name none).
+        failed = sorted({a.casefold() for a in parsed.bounce_recipients} or {hit.to_addr.casefold()})
         inbound = self._message(parsed, record, (), "bounce")
         staff = await self.notices.staff(desk.slug)
 
         def decide(snap: Snapshot) -> TicketChange:
-            requester = (snap.requester_email or "").casefold()
-            bouncing = requester in failed or (not failed and hit.to_addr.casefold() == requester)
-            flags = {**snap.flags, "delivery_failed": sorted(set(failed) or {hit.to_addr})}
-            notices = self.notices.delivery_failed(desk, snap, staff, failed or [hit.to_addr], hit.kind)
+            bouncing = (snap.requester_email or "").casefold() in failed
             return TicketChange(
                 at=now, actor_id=None, actor_label="system", action="delivery_failed", clocks=snap.clocks,
-                inbound=inbound, mails=tuple(notices), flags=flags,
-                requester_bouncing=True if bouncing else None,
-                data={"recipients": failed or [hit.to_addr], "mail": hit.kind},
+                inbound=inbound, mails=tuple(self.notices.delivery_failed(desk, snap, staff, failed, hit.kind)),
+                flags={**snap.flags, "delivery_failed": failed}, requester_bouncing=True if bouncing else None,
+                data={"recipients": failed, "mail": hit.kind},
             )
 
         change = await self.store.append(replace(record, action="appended"), hit.reference, decide)

@@ -71,9 +71,6 @@ class MailLog:
             raise Conflict(f"mail {inbound_id} was already {row.review}")
         result = None
         if decision == "released":
-            if not row.from_email:
-                raise Conflict(f"mail {inbound_id} has no usable sender: it cannot open a ticket")
-            result = await self.intake.release(row.desk, self.raw_store.get(row.raw_sha256), row.id,
-                                               MailSource(row.source))
+            result = await self.intake.release(row.desk, row.raw_sha256, row.id, MailSource(row.source))
         await self.store.set_review(inbound_id, decision, principal.user_id, self.clock.now())
         return result

@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ticketing.domain.desks import Desk
 from ticketing.domain.intake import NewTicket
-from ticketing.domain.mail import REQUESTER_MAIL_KINDS, OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import REQUESTER_MAIL_KINDS, OutgoingMail
 from ticketing.services.ports import MailRenderer, StaffContact, TicketSnapshot
 from ticketing.services.requester_mail import RequesterMail, Thread
+from ticketing.services.staff_mail import assignee_or_team, staff_mail
 
 MiB = 1024 * 1024
 
@@ -76,20 +76,9 @@ class MailNotices:
     def delivery_failed(self, desk: Desk, snap: TicketSnapshot, staff: Sequence[StaffContact],
                         recipients: Sequence[str], mail_kind: str) -> list[OutgoingMail]:
         """Tell the assignee (else the desk's agents, else its managers) that mail to the requester bounced."""
-        chosen = ([s for s in staff if s.user_id == snap.assignee_id] or [s for s in staff if s.role == "agent"]
-                  or [s for s in staff if s.role in ("manager", "admin")])
-        mails = []
-        for person in {s.email: s for s in chosen}.values():
-            language = person.language if person.language in ("ja", "en") else desk.language.value
-            rendered = self.renderer.render("delivery-failed", language, {
-                "desk": desk, "reference": snap.reference, "subject": snap.subject, "recipients": list(recipients),
-                "mail_kind": mail_kind, "ticket_url": f"{self.base_url}/app/tickets/{snap.reference}",
-                "recipient_name": person.display_name,
-            })
-            mails.append(OutgoingMail(
-                kind="delivery-failed", from_addr=desk.inbox, from_name=desk.name, to_addr=person.email,
-                subject=reference_subject(snap.reference, rendered.subject), text=rendered.text, html=rendered.html,
-                message_id=make_message_id(snap.reference, secrets.token_hex(8), desk.inbox_domain),
-                auto_submitted="auto-generated",
-            ))
-        return mails
+        context = {
+            "desk": desk, "reference": snap.reference, "subject": snap.subject, "recipients": list(recipients),
+            "mail_kind": mail_kind, "ticket_url": f"{self.base_url}/app/tickets/{snap.reference}",
+        }
+        return [staff_mail(self.renderer, "delivery-failed", desk, person, snap.reference, context)
+                for person in assignee_or_team(staff, snap.assignee_id)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -76,7 +76,6 @@ class OutgoingHit:
     reference: str
     to_addr: str
     kind: str
-    requester_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +95,6 @@ class InboundRow:
     reference: str | None
     raw_sha256: str
     review: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 class MailStore(Protocol):
@@ -119,8 +117,6 @@ class MailStore(Protocol):
     async def ticket_by_reference(self, desk: str, reference: str) -> ThreadMatch | None: ...
 
     async def outgoing(self, desk: str, message_ids: Sequence[str]) -> OutgoingHit | None: ...
-
-    async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int: ...
 
     async def inbound_log(self, desks: Sequence[str], actions: Sequence[str], limit: int) -> list[InboundRow]: ...
 

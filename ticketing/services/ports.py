@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ticketing.domain.clocks import ClockState, Firing
+from ticketing.domain.inbound import ReplyParts, reply_parts
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import OutgoingMail, RenderedMail
 from ticketing.domain.sla import Pause
@@ -117,6 +118,11 @@ class MessageView:
     quote_start: int | None = None
     signature_start: int | None = None
     message_id: str | None = None
+
+    @property
+    def parts(self) -> ReplyParts:
+        """New text, quoted history and signature (offsets found when the mail was parsed)."""
+        return reply_parts(self.text, self.quote_start, self.signature_start)
 
 
 @dataclass(frozen=True, slots=True)

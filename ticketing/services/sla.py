@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -11,7 +10,7 @@ from typing import Any
 from ticketing.domain.clocks import ClockState, Firing, fire_due, report, start_clocks
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
-from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import OutgoingMail
 from ticketing.domain.sla import ClockKind, Notify, Pause, plan
 from ticketing.domain.tickets import Category
 from ticketing.services.calendars import CalendarService
@@ -25,6 +24,7 @@ from ticketing.services.ports import (
     StaffContact,
     TicketContext,
 )
+from ticketing.services.staff_mail import assignee_or_team, staff_mail
 
 MINUTE_US = 60_000_000
 
@@ -131,8 +131,8 @@ class SlaService:
             return [m for m in members if m.role in names]
 
         if notify is Notify.ASSIGNEE:
-            chosen = [m for m in members if m.user_id == ticket.assignee_id] or role("agent") or role("manager")
-        elif notify is Notify.MANAGERS:
+            return assignee_or_team(members, ticket.assignee_id)
+        if notify is Notify.MANAGERS:
             chosen = role("manager") or role("admin")
         else:
             if desk.escalation.second_level:
@@ -175,22 +175,9 @@ class SlaService:
             "state": ticket.state,
             "assignee": assignee,
             "ticket_url": f"{self.base_url}/app/tickets/{ticket.reference}",
-            "recipient_name": to.display_name,
         }
         kind = "sla-breached" if firing.stage.is_breach else "sla-warning"
-        language = to.language if to.language in ("ja", "en") else desk.language.value
-        rendered = self.renderer.render(kind, language, context)
-        return OutgoingMail(
-            kind=kind,
-            from_addr=desk.inbox,
-            from_name=desk.name,
-            to_addr=to.email,
-            subject=reference_subject(ticket.reference, rendered.subject),
-            text=rendered.text,
-            html=rendered.html,
-            message_id=make_message_id(ticket.reference, secrets.token_hex(8), desk.inbox_domain),
-            auto_submitted="auto-generated",
-        )
+        return staff_mail(self.renderer, kind, desk, to, ticket.reference, context)
 
     # --- explanation ---------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ticketing.domain.errors import NotFound
-from ticketing.services.intake import token_hash
 from ticketing.services.ports import Clock, Principal, TicketDetail, TicketStore, TicketSummary
+from ticketing.services.requester_mail import token_hash
 
 
 class TicketQueries:

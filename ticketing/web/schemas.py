@@ -99,12 +99,10 @@ class MessageOut(msgspec.Struct):
 
     @classmethod
     def of(cls, m: MessageView) -> MessageOut:
-        ends = [i for i in (m.quote_start, m.signature_start) if i is not None]
-        new_text = m.text[: min(ends)].rstrip() if ends else m.text
-        quoted = m.text[m.quote_start:].strip() if m.quote_start is not None else ""
+        parts = m.parts
         return cls(m.direction, m.channel, m.from_email, m.subject, m.text, m.created_at,
                    [AttachmentOut(a.filename, a.content_type, a.size, a.sha256) for a in m.attachments],
-                   m.kind, new_text, quoted, m.html, m.message_id)
+                   m.kind, parts.new, parts.quoted, m.html, m.message_id)
 
 
 class EventOut(msgspec.Struct):
