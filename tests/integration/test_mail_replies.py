@@ -126,6 +126,21 @@ async def _agent(container: Container):  # type: ignore[no-untyped-def]
     return await container.accounts_store.principal(user_id)
 
 
+async def test_a_delay_notice_is_recorded_but_gives_up_on_nothing(container, make_staff) -> None:
+    await make_staff("agent@relia.test", ["relia"])
+    created = await ingest(container, make_mail(sender="Hanako <hanako@example.test>"))
+    ack = (await outbox("ticket-received"))[0]
+    delayed = DSN.replace(b"<REL-2026-000001.0123456789abcdef@relia-group.com>", ack["message_id"].encode()) \
+        .replace(b"Action: failed", b"Action: delayed").replace(b"Status: 5.1.1", b"Status: 4.4.7")
+    result = await ingest(container, delayed)
+    assert (result.action, result.ticket) == ("appended", created.ticket)
+    requester = await Requester.select().where(Requester.email == "hanako@example.test").first()
+    assert requester["bouncing"] is False
+    ticket = await Ticket.select().where(Ticket.reference == created.ticket).first().output(load_json=True)
+    assert "delivery_failed" not in ticket["flags"] and await outbox("delivery-failed") == []
+    assert await Event.count().where(Event.action == "delivery_delayed") == 1
+
+
 async def test_a_bounce_about_no_mail_of_ours_is_ignored(container) -> None:
     result = await ingest(container, DSN)
     assert result.action == "ignored" and await Ticket.count() == 0

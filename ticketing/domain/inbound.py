@@ -55,6 +55,7 @@ class ParsedMail:
     quote_start: int | None = None  # offset in `text` where quoted history begins
     signature_start: int | None = None  # offset in `text` of the "-- " signature block
     fatal: str | None = None  # set when the message could not be parsed at all
+    bounce_failure: bool = False  # the bounce reports a failed delivery (not just a delay)
 
     @property
     def auto_submitted(self) -> bool:

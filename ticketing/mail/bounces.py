@@ -26,6 +26,7 @@ class Bounce:
     is_bounce: bool = False
     recipients: tuple[str, ...] = ()  # addresses whose delivery failed for good
     message_id: str | None = None  # the Message-ID of the message that bounced
+    failure: bool = False  # False for a report that only says delivery is delayed (RFC 3464 Action: delayed)
 
 
 def _address(field: str) -> str | None:
@@ -88,12 +89,12 @@ def bounce_of(
         if message_id is None:
             found = MSGID_LINE_RE.search(text)
             message_id = found.group(1) if found else None
-        return Bounce(True, tuple(recipients), message_id)
+        return Bounce(True, tuple(recipients), message_id, failure=bool(recipients))
     local = (from_email or "").split("@", 1)[0].lower()
     null_sender = any(v.strip() in ("<>", "") for v in headers.get("return-path", ()))
     if (local in BOUNCER_LOCAL_PARTS or null_sender) and BOUNCE_SUBJECT_RE.search(subject):
         found = MSGID_LINE_RE.search(text)
         failed = [a.strip().lower() for v in headers.get("x-failed-recipients", ()) for a in v.split(",") if "@" in a]
         failed += [a.lower() for a in FAILED_LINE_RE.findall(text)]
-        return Bounce(True, tuple(dict.fromkeys(failed)), found.group(1) if found else None)
+        return Bounce(True, tuple(dict.fromkeys(failed)), found.group(1) if found else None, failure=True)
     return Bounce()

@@ -336,9 +336,12 @@ class MailIntake:
         # A report naming no address is about the one we sent to (free-text bounces often name none).
         failed = sorted({a.casefold() for a in parsed.bounce_recipients} or {hit.to_addr.casefold()})
         inbound = self._message(parsed, record, (), "bounce")
-        staff = await self.notices.staff(desk.slug)
+        staff = await self.notices.staff(desk.slug) if parsed.bounce_failure else []
 
         def decide(snap: Snapshot) -> TicketChange:
+            if not parsed.bounce_failure:  # "delivery delayed": recorded; the address is not given up on
+                return TicketChange(at=now, actor_id=None, actor_label="system", action="delivery_delayed",
+                                    clocks=snap.clocks, inbound=inbound, data={"mail": hit.kind})
             bouncing = (snap.requester_email or "").casefold() in failed
             return TicketChange(
                 at=now, actor_id=None, actor_label="system", action="delivery_failed", clocks=snap.clocks,
