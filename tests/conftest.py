@@ -75,6 +75,10 @@ def settings(tmp_path: Path, migrated_template: Path | None) -> Settings:
         secret_key="test-secret-key-" + "x" * 32,
         scheduler_enabled=False,
         form_rate_limit_per_minute=1000,
+        signin_rate_limit_per_minute=1000,
+        # The form's per-client and per-address limits have their own tests (test_security_flood.py).
+        form_submissions_per_client_hour=10_000,
+        form_acks_per_address_hour=10_000,
     )
 
 

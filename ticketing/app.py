@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ticketing.container import Container
 from ticketing.jobs.leader import Leadership
@@ -26,8 +29,11 @@ from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
 from ticketing.web.contact import ContactForm
 from ticketing.web.errors import EXCEPTION_HANDLERS
+from ticketing.web.headers import SecurityHeaders
 from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
+from ticketing.web.refusals import ACCESS
+from ticketing.web.requests import SafeRequest
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
 from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import status_page
@@ -36,10 +42,31 @@ log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).with_name("web")
 
 
-def _throttled(request: Request[Any, Any, Any]) -> bool:
-    """Rate-limit the unauthenticated POSTs: the public form and the login."""
-    path = request.url.path
-    return request.method == "POST" and (path.startswith("/desks/") or path == "/login")
+def _form_post(request: Request[Any, Any, Any]) -> bool:
+    """The public form's bucket: POSTs to /desks/{slug}/contact."""
+    return request.method == "POST" and request.url.path.startswith("/desks/")
+
+
+def _signin_post(request: Request[Any, Any, Any]) -> bool:
+    """Sign-in's own bucket (form posts never lock staff out): POST /login and /logout."""
+    return request.method == "POST" and request.url.path in ("/login", "/logout")
+
+
+def edge_middleware(settings: Settings) -> list[Any]:
+    """Outermost first: the real client address, security headers, then the per-client buckets.
+
+    Forwarded headers are believed only from the proxies named in TICKETING_TRUSTED_PROXIES;
+    otherwise anyone could pick their own address (and a fresh rate-limit bucket) per request.
+    """
+    stack: list[Any] = []
+    if settings.trusted_proxies:
+        stack.append(DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies)))
+    stack.append(SecurityHeaders(https=settings.secure_cookies))
+    stack.append(RateLimitConfig(rate_limit=("minute", settings.form_rate_limit_per_minute),
+                                 check_throttle_handler=_form_post, store="rate_limit_form").middleware)
+    stack.append(RateLimitConfig(rate_limit=("minute", settings.signin_rate_limit_per_minute),
+                                 check_throttle_handler=_signin_post, store="rate_limit_signin").middleware)
+    return stack
 
 
 def create_app(
@@ -92,6 +119,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         dependencies={"container": Provide(lambda: container, sync_to_thread=False)},
+        state=State({ACCESS: container.access}),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(
@@ -100,11 +128,8 @@ def create_app(
             cookie_httponly=True,
             cookie_secure=settings.secure_cookies,
         ),
-        middleware=[
-            RateLimitConfig(
-                rate_limit=("minute", settings.form_rate_limit_per_minute), check_throttle_handler=_throttled
-            ).middleware
-        ],
+        middleware=edge_middleware(settings),
+        request_class=SafeRequest,
         openapi_config=OpenAPIConfig(
             title="ticketing",
             version="1",

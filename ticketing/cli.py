@@ -61,8 +61,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app = create_app(settings, demo=args.demo)
     # No access log: request paths carry secrets (/status/<token>), and secrets never go to logs.
-    # Forwarded headers are trusted from 127.0.0.1 only (uvicorn default): a local reverse proxy.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    # uvicorn's own forwarded-header handling is off: the app believes X-Forwarded-For only from
+    # the proxies named in TICKETING_TRUSTED_PROXIES (app.edge_middleware).
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False, proxy_headers=False)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -34,7 +35,12 @@ class Settings:
     outbox_interval_seconds: float = 2.0
     sla_sweep_seconds: float = 60.0
     leader_poll_seconds: float = 2.0
-    form_rate_limit_per_minute: int = 10
+    form_rate_limit_per_minute: int = 10  # POSTs of the public form per client and minute (per process)
+    signin_rate_limit_per_minute: int = 20  # POSTs to /login and /logout per client and minute (per process)
+    form_submissions_per_client_hour: int = 5  # public-form tickets per client address (all processes)
+    form_acks_per_address_hour: int = 3  # acknowledgements of form tickets per e-mail address
+    # Reverse proxies whose X-Forwarded-For / -Proto are believed (IPs or CIDR ranges); none by default.
+    trusted_proxies: tuple[str, ...] = ()
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 5
     secure_cookies: bool = False
@@ -67,7 +73,7 @@ class Settings:
         path = self.data_dir / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -122,6 +128,7 @@ class Settings:
                 raise ConfigError("TICKETING_LMTP_PORT", f"must be a port number, got {raw_port!r}")
             lmtp_port = int(raw_port)
         return cls(
+            trusted_proxies=_proxies(get("TRUSTED_PROXIES")),
             imap_passwords=passwords,
             lmtp_host=get("LMTP_HOST") or "127.0.0.1",
             lmtp_port=lmtp_port,
@@ -137,3 +144,16 @@ class Settings:
             leader_poll_seconds=seconds("LEADER_POLL_SECONDS", 2.0),
             imap_lease_seconds=seconds("IMAP_LEASE_SECONDS", 120.0),
         )
+
+
+def _proxies(raw: str | None) -> tuple[str, ...]:
+    """TICKETING_TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges."""
+    if raw is None:
+        return ()
+    items = tuple(item.strip() for item in raw.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError("TICKETING_TRUSTED_PROXIES", f"{item!r} is not an IP address or CIDR range") from None
+    return items

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ticket_json
-from ticketing.db.tables import Event, Outbox, Ticket, TicketAccess
+from ticketing.db.tables import AccessLog, Event, Outbox, Ticket
 
 
 async def test_create_and_read_ticket(client, relia_agent, container):
@@ -25,7 +25,8 @@ async def test_create_and_read_ticket(client, relia_agent, container):
     outbox = await Outbox.select().where(Outbox.kind == "ticket-received")
     assert len(outbox) == 1 and outbox[0]["to_addr"] == "hanako@example.test"
     assert "[REL-2026-000001]" in outbox[0]["subject"]
-    assert await TicketAccess.count() == 1  # the read was logged
+    reads = await AccessLog.select().where(AccessLog.what == "ticket")
+    assert [(r["target"], r["via"], r["allowed"]) for r in reads] == [("REL-2026-000001", "api", True)]
 
 
 async def test_references_count_per_desk_and_year(client, relia_agent, rcs_agent):
@@ -45,7 +46,9 @@ async def test_agent_of_other_desk_gets_404(client, relia_agent, rcs_agent):
     assert "hanako" not in r.text
     r = await client.get("/api/v1/tickets", headers=rcs_agent.headers)
     assert r.status_code == 200 and r.json() == []
-    assert await TicketAccess.count() == 0
+    assert await AccessLog.count().where(AccessLog.what == "ticket") == 0
+    refused = await AccessLog.select().where(AccessLog.allowed == False)  # noqa: E712
+    assert [r["target"] for r in refused] == [f"GET /api/v1/tickets/{ref}"]  # the attempt is on record
 
 
 async def test_creating_on_a_desk_you_do_not_belong_to_is_forbidden(client, rcs_agent):

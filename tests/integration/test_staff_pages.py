@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ticket_json
 from ticketing.app import create_app
-from ticketing.db.tables import StaffSession, StaffUser, Ticket, TicketAccess
+from ticketing.db.tables import AccessLog, StaffSession, StaffUser, Ticket
 from ticketing.web.auth import SESSION_COOKIE
 
 
@@ -130,7 +130,8 @@ async def test_app_lists_only_the_tickets_of_my_desks(client, app, relia_agent, 
     page = (await client.get("/app")).text
     assert "REL-2026-000001" in page and "About relia" in page
     assert "RCS-2026-000001" not in page and "About rext-cs" not in page
-    assert await TicketAccess.count() == 0  # the list shows no personal data and is not a logged read
+    lists = await AccessLog.select().where(AccessLog.what == "ticket_list")  # subjects are personal data too
+    assert [(r["target"], r["via"], r["rows_shown"]) for r in lists] == [("desks:relia", "web", 1)]
 
     both = await make_staff("manager@both.test", ["relia", "rext-cs"], role="manager")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as other:
@@ -139,7 +140,7 @@ async def test_app_lists_only_the_tickets_of_my_desks(client, app, relia_agent, 
         assert "REL-2026-000001" in page and "RCS-2026-000001" in page
 
 
-async def test_another_desks_ticket_is_404_and_not_logged(client, relia_agent, tickets):
+async def test_another_desks_ticket_is_404_and_the_attempt_is_logged(client, relia_agent, tickets):
     await logged_in(client, relia_agent)
     r = await client.get(f"/app/tickets/{tickets['rext-cs']}")
     assert r.status_code == 404
@@ -147,7 +148,11 @@ async def test_another_desks_ticket_is_404_and_not_logged(client, relia_agent, t
     unknown = await client.get("/app/tickets/REL-2026-999999")
     assert unknown.status_code == 404
     assert unknown.text.replace("REL-2026-999999", "X") == r.text.replace(tickets["rext-cs"], "X")  # no hint
-    assert await TicketAccess.count() == 0
+    assert await AccessLog.count().where(AccessLog.what == "ticket") == 0
+    refused = await AccessLog.select().where(AccessLog.allowed == False).order_by(AccessLog.id)  # noqa: E712
+    assert [r["target"] for r in refused] == [
+        f"GET /app/tickets/{tickets['rext-cs']}", "GET /app/tickets/REL-2026-999999"]
+    assert {r["client"] for r in refused} == {"127.0.0.1"}
 
 
 async def test_own_desks_ticket_shows_the_requester_and_logs_the_read(client, relia_agent, tickets):
@@ -159,11 +164,12 @@ async def test_own_desks_ticket_shows_the_requester_and_logs_the_read(client, re
     assert r.headers["cache-control"] == "no-store"
     user = await StaffUser.select(StaffUser.id).where(StaffUser.email == relia_agent.email).first()
     ticket = await Ticket.select(Ticket.id).where(Ticket.reference == tickets["relia"]).first()
-    rows = await TicketAccess.select()
+    rows = await AccessLog.select().where(AccessLog.what == "ticket")
     assert len(rows) == 1
     assert (rows[0]["user"], rows[0]["ticket"], rows[0]["via"]) == (user["id"], ticket["id"], "web")
+    assert rows[0]["client"] == "127.0.0.1" and rows[0]["desk"] == "relia"
     await client.get(f"/app/tickets/{tickets['relia']}")
-    assert await TicketAccess.count() == 2  # every read is logged
+    assert await AccessLog.count().where(AccessLog.what == "ticket") == 2  # every read is logged
 
 
 async def test_logout_ends_the_session(client, relia_agent):
@@ -195,7 +201,7 @@ async def test_outbox_shows_the_mail_of_my_desks_only(client, relia_agent, ticke
 
 
 async def test_login_is_rate_limited(settings, container, relia_agent):
-    limited = dataclasses.replace(settings, form_rate_limit_per_minute=3)
+    limited = dataclasses.replace(settings, signin_rate_limit_per_minute=3)
     app = create_app(limited, container=container, migrate=False, scheduler=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         for _ in range(3):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import filetype
 
+from ticketing.db.files import private_dir
+
 
 class FileBlobStore:
     def __init__(self, root: Path) -> None:
@@ -22,7 +24,7 @@ class FileBlobStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

@@ -17,6 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from ticketing.db.files import private_file
 from ticketing.db.tables import TABLES
 from ticketing.settings import Settings
 
@@ -31,7 +32,7 @@ def make_engine(settings: Settings) -> Engine[Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return PostgresEngine(config={"dsn": settings.database_url}, log_queries=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_file(settings.sqlite_path)  # 0600 in a 0700 data dir; SQLite gives -wal/-shm the same mode
     return SQLiteEngine(path=str(settings.sqlite_path), timeout=30)
 
 

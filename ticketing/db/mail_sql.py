@@ -88,9 +88,9 @@ WITH ids AS (
     SELECT {CLAIM_VALUES}, ids.tid, ids.mid FROM ids
     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
 ), found AS (
-    SELECT id FROM requester WHERE desk = :desk::int AND email = :email::varchar ORDER BY id LIMIT 1
+    SELECT id, name FROM requester WHERE desk = :desk::int AND email = :email::varchar ORDER BY id LIMIT 1
 ), upd AS (
-    UPDATE requester SET language = :language::varchar, bouncing = false
+    UPDATE requester SET bouncing = false
     WHERE id = (SELECT id FROM found) AND EXISTS (SELECT 1 FROM claim) RETURNING id
 ), ins AS (
     INSERT INTO requester (desk, name, email, phone, postal_address, language, bouncing, created_at)
@@ -100,13 +100,14 @@ WITH ids AS (
 ), t AS (
     INSERT INTO ticket (id, reference, desk, requester, channel, category, request_types, state, language, subject,
         status_token_hash, flags, linked_ticket, received_at, created_at, updated_at,
-        first_response_due_at, resolution_due_at, statutory_due_at)
+        first_response_due_at, resolution_due_at, statutory_due_at, contact_name, contact_email)
     SELECT ids.tid, :reference::varchar, :desk::int, COALESCE((SELECT id FROM upd), (SELECT id FROM ins)),
         'email', :category::varchar, '[]'::json, :state::varchar, :language::varchar, :ticket_subject::varchar,
         :token_hash::varchar, :flags::json,
         (SELECT id FROM ticket WHERE reference = :linked::varchar AND desk = :desk::int),
         :received_at::timestamptz, :now::timestamptz, :now::timestamptz,
-        :first_due::timestamptz, :resolution_due::timestamptz, :statutory_due::timestamptz
+        :first_due::timestamptz, :resolution_due::timestamptz, :statutory_due::timestamptz,
+        COALESCE((SELECT name FROM found), :name::varchar), :email::varchar
     FROM ids, claim RETURNING id
 ), m AS (
     INSERT INTO message (id, ticket, direction, channel, author, from_email, "to", cc, subject, "text", html,

@@ -100,6 +100,13 @@ class Ticket(Table, tablename="ticket"):
     first_response_due_at = Timestamptz(null=True, default=None, index=True)
     resolution_due_at = Timestamptz(null=True, default=None, index=True)
     statutory_due_at = Timestamptz(null=True, default=None, index=True)
+    # The contact details this ticket was opened with. They never change with a later contact by
+    # the same address: what a stranger types must not rewrite an earlier case (the requester row
+    # holds the details on file, which only staff change).
+    contact_name = Varchar(length=200, default="")
+    contact_email = Varchar(length=254, null=True, default=None)
+    contact_phone = Varchar(length=30, null=True, default=None)
+    contact_postal_address = Text(null=True, default=None)
 
 
 class Message(Table, tablename="message"):
@@ -153,14 +160,33 @@ class Event(Table, tablename="event"):
     data = JSON(default={})
 
 
-class TicketAccess(Table, tablename="ticket_access"):
-    """Every staff read of a ticket's personal data: who, when, which ticket, how."""
+class AccessLog(Table, tablename="access_log"):
+    """Every staff read of personal data, and every refused attempt: who, when, what, from where.
+
+    Append-only. `ticket` is set when the read concerned one ticket; `target` names what was asked
+    for (a reference, a mail id, a list) even when nothing was found or it was refused.
+    """
 
     id = Serial(primary_key=True)
-    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
     user = ForeignKey(references=StaffUser, on_delete=OnDelete.restrict, null=False, index=True)
-    at = Timestamptz()
+    at = Timestamptz(index=True)
     via = Varchar(length=20)  # api | web
+    what = Varchar(length=30)  # an AccessKind
+    target = Varchar(length=200, default="")
+    desk = Varchar(length=40, default="")
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    client = Varchar(length=64, default="")  # the client address as the app sees it
+    allowed = Boolean(default=True)
+    rows_shown = Integer(default=1)  # rows of personal data shown (lists; 0 for a refusal)
+
+
+class ThrottleHit(Table, tablename="throttle_hit"):
+    """One counted attempt (a failed sign-in, a form submission) under a keyed HMAC, not the raw
+    address or account: counting needs no personal data. Old rows are pruned."""
+
+    id = Serial(primary_key=True)
+    key_hash = Varchar(length=64, index=True)  # HMAC(secret, scope + key)
+    at = Timestamptz(index=True)
 
 
 class ClockPause(Table, tablename="clock_pause"):
@@ -298,7 +324,8 @@ TABLES: list[type[Table]] = [
     Message,
     Attachment,
     Event,
-    TicketAccess,
+    AccessLog,
+    ThrottleHit,
     ClockPause,
     SlaClock,
     SlaFiring,

@@ -1,6 +1,7 @@
-"""PostgreSQL fast path: a new ticket with its requester, message, attachments, event and outbox
-mail written by one statement (data-modifying CTEs), so it is atomic without BEGIN/COMMIT round
-trips. SQLite takes the ORM path in tickets.py; both produce the same rows (tests run on both)."""
+"""PostgreSQL fast path: a new ticket with its requester (created on first contact, never
+updated: domain.contacts), message, attachments, event and outbox mail written by one statement
+(data-modifying CTEs), so it is atomic without BEGIN/COMMIT round trips. SQLite takes the ORM
+path in tickets.py; both produce the same rows (tests run on both)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,6 @@ from ticketing.services.ports import TicketDraft
 CREATE_TICKET_SQL = """
 WITH found AS (
     SELECT id FROM requester WHERE desk = $1::int AND email = $2::varchar ORDER BY id LIMIT 1
-), upd AS (
-    UPDATE requester SET name = $3::varchar, language = $4::varchar,
-        phone = COALESCE($5::varchar, phone), postal_address = COALESCE($6::text, postal_address)
-    WHERE id = (SELECT id FROM found) RETURNING id
 ), ins AS (
     INSERT INTO requester (desk, name, email, phone, postal_address, language, bouncing, created_at)
     SELECT $1::int, $3::varchar, $2::varchar, $5::varchar, $6::text, $4::varchar, false, $7::timestamptz
@@ -26,10 +23,12 @@ WITH found AS (
 ), t AS (
     INSERT INTO ticket (reference, desk, requester, channel, category, request_types, state, language, subject,
         status_token_hash, flags, received_at, created_at, updated_at,
-        first_response_due_at, resolution_due_at, statutory_due_at)
-    SELECT $8::varchar, $1::int, COALESCE((SELECT id FROM upd), (SELECT id FROM ins)), $9::varchar, $10::varchar,
+        first_response_due_at, resolution_due_at, statutory_due_at,
+        contact_name, contact_email, contact_phone, contact_postal_address)
+    SELECT $8::varchar, $1::int, COALESCE((SELECT id FROM found), (SELECT id FROM ins)), $9::varchar, $10::varchar,
         $11::json, $12::varchar, $4::varchar, $13::varchar, $14::varchar, '{}'::json,
-        $7::timestamptz, $22::timestamptz, $22::timestamptz, $23::timestamptz, $24::timestamptz, $25::timestamptz
+        $7::timestamptz, $22::timestamptz, $22::timestamptz, $23::timestamptz, $24::timestamptz, $25::timestamptz,
+        $3::varchar, $2::varchar, $5::varchar, $6::text
     RETURNING id
 ), m AS (
     INSERT INTO message (ticket, direction, channel, author, from_email, "to", subject, "text", "references",

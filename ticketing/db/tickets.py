@@ -20,11 +20,11 @@ from ticketing.db.tables import (
     ReferenceCounter,
     Requester,
     Ticket,
-    TicketAccess,
     TicketParticipant,
 )
 from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
 from ticketing.db.values import cut
+from ticketing.domain.contacts import Contact
 from ticketing.domain.tickets import State
 from ticketing.services.ports import (
     EventView,
@@ -71,30 +71,28 @@ def _summary(row: dict[str, Any]) -> TicketSummary:
 
 def one_statement_ok(draft: TicketDraft) -> bool:
     """The PostgreSQL one-statement write covers form, API and agent-logged tickets, not mail."""
-    return draft.inbound is None and not draft.mails and not draft.flags and draft.linked_reference is None
+    return (draft.inbound is None and not draft.mails and not draft.flags and draft.linked_reference is None
+            and not draft.contact_changes)
 
 
-async def _requester(desk_id: int, draft: TicketDraft) -> int:
+async def _requester(desk_id: int, draft: TicketDraft) -> tuple[int, str | None]:
+    """The requester on file with this address (created on first contact), and the name on file.
+
+    A later contact never changes the record (domain.contacts): only its bouncing mark is cleared
+    when they write to us from the address, which shows the address works.
+    """
     who = draft.new.requester
     if who.email:
         row = await (
-            Requester.select(Requester.id)
+            Requester.select(Requester.id, Requester.name)
             .where((Requester.desk == desk_id) & (Requester.email == who.email))
             .order_by(Requester.id)
             .first()
         )
         if row is not None:
-            updates: dict[Any, Any] = {Requester.language: draft.new.language.value}
-            if not draft.keep_requester_name:
-                updates[Requester.name] = who.name
-            if who.phone:
-                updates[Requester.phone] = who.phone
-            if who.postal_address:
-                updates[Requester.postal_address] = who.postal_address
             if draft.inbound is not None and draft.inbound.kind == "normal":
-                updates[Requester.bouncing] = False  # they wrote to us from it: the address works
-            await Requester.update(updates).where(Requester.id == row["id"])
-            return int(row["id"])
+                await Requester.update({Requester.bouncing: False}).where(Requester.id == row["id"])
+            return int(row["id"]), row["name"]
     requester = Requester(
         desk=desk_id,
         name=who.name,
@@ -105,7 +103,17 @@ async def _requester(desk_id: int, draft: TicketDraft) -> int:
         created_at=draft.received_at,
     )
     await requester.save()
-    return int(requester.id)
+    return int(requester.id), None
+
+
+def contact_changed_event(ticket_id: int, draft: TicketDraft, at: datetime) -> Event:
+    """The ticket's details differ from those on file: said once, with the channel they came by."""
+    return Event(
+        ticket=ticket_id, at=at, actor=draft.actor_user_id, actor_label=draft.actor_label,
+        action="contact_details_differ", from_state=None, to_state=None,
+        reason="the details given differ from those on file for this address; the record on file was not changed",
+        data={"fields": list(draft.contact_changes), "source": draft.new.channel.value},
+    )
 
 
 async def insert_attachments(
@@ -141,7 +149,11 @@ async def insert_ticket(draft: TicketDraft, desk_id: int) -> tuple[int, int]:
     """
     new, at = draft.new, draft.received_at
     written_at = draft.created_at or at
-    requester_id = await _requester(desk_id, draft)
+    requester_id, name_on_file = await _requester(desk_id, draft)
+    who = new.requester
+    flags = dict(draft.flags)
+    if draft.contact_changes:
+        flags["contact_details_differ"] = list(draft.contact_changes)
     linked = None
     if draft.linked_reference:
         row = await Ticket.select(Ticket.id).where(
@@ -159,8 +171,13 @@ async def insert_ticket(draft: TicketDraft, desk_id: int) -> tuple[int, int]:
         language=new.language.value,
         subject=new.subject,
         status_token_hash=draft.status_token_hash,
-        flags=dict(draft.flags),
+        flags=flags,
         linked_ticket=linked,
+        # Mail display names vary between clients: a known sender keeps the name on file.
+        contact_name=(name_on_file if draft.keep_requester_name and name_on_file else who.name),
+        contact_email=who.email,
+        contact_phone=who.phone,
+        contact_postal_address=who.postal_address,
         received_at=at,
         created_at=written_at,
         updated_at=written_at,
@@ -182,14 +199,17 @@ async def insert_ticket(draft: TicketDraft, desk_id: int) -> tuple[int, int]:
     data: dict[str, Any] = {"channel": new.channel.value, "attachments": len(draft.attachments), **draft.event_data}
     if draft.linked_reference:
         data["linked"] = draft.linked_reference
-    if draft.flags:
-        data["flags"] = dict(draft.flags)
-    await Event.insert(
+    if flags:
+        data["flags"] = flags
+    events = [
         Event(
             ticket=ticket.id, at=written_at, actor=draft.actor_user_id, actor_label=draft.actor_label,
             action="created", from_state=None, to_state=State.RECEIVED.value, reason="", data=data,
         )
-    )
+    ]
+    if draft.contact_changes:
+        events.append(contact_changed_event(int(ticket.id), draft, written_at))
+    await Event.insert(*events)
     for mail in ((draft.acknowledgement,) if draft.acknowledgement else ()) + draft.mails:
         await outbox_row(mail, desk_id, ticket.id, written_at).save()
     return int(ticket.id), int(message.id)
@@ -241,6 +261,10 @@ class PiccoloTicketStore:
         row = await (
             Ticket.select(
                 *SUMMARY_COLUMNS,
+                Ticket.contact_name,
+                Ticket.contact_email,
+                Ticket.contact_phone,
+                Ticket.contact_postal_address,
                 Ticket.requester.name.as_alias("r_name"),
                 Ticket.requester.email.as_alias("r_email"),
                 Ticket.requester.phone.as_alias("r_phone"),
@@ -266,10 +290,11 @@ class PiccoloTicketStore:
         )
         return TicketDetail(
             summary=_summary(row),
-            requester_name=row["r_name"],
-            requester_email=row["r_email"],
-            requester_phone=row["r_phone"],
-            requester_postal_address=row["r_address"],
+            requester_name=row["contact_name"],
+            requester_email=row["contact_email"],
+            requester_phone=row["contact_phone"],
+            requester_postal_address=row["contact_postal_address"],
+            on_file=Contact(row["r_name"], row["r_email"], row["r_phone"], row["r_address"]),
             messages=tuple(
                 MessageView(
                     m["direction"], m["channel"], m["from_email"], m["subject"], m["text"], m["created_at"],
@@ -300,8 +325,14 @@ class PiccoloTicketStore:
         )
         return _summary(row) if row else None
 
-    async def record_access(self, ticket_id: int, user_id: int, at: datetime, via: str) -> None:
-        await TicketAccess.insert(TicketAccess(ticket=ticket_id, user=user_id, at=at, via=via))
+    async def requester_on_file(self, desk: str, email: str) -> Contact | None:
+        row = await (
+            Requester.select(Requester.name, Requester.email, Requester.phone, Requester.postal_address)
+            .where((Requester.desk == await self.desk_id(desk)) & (Requester.email == email))
+            .order_by(Requester.id)
+            .first()
+        )
+        return None if row is None else Contact(row["name"], row["email"], row["phone"], row["postal_address"])
 
     async def list_for_desks(self, desks: Sequence[str], limit: int) -> list[TicketSummary]:
         if not desks:

@@ -131,13 +131,14 @@ class PiccoloWorkflowStore:
             await write_change(snapshot, row, change)
             return change
 
-    async def member_id(self, email: str, reference: str) -> int | None:
-        ticket = await Ticket.select(Ticket.desk).where(Ticket.reference == reference).first()
-        if ticket is None:
-            raise NotFound("ticket", reference)
+    async def desk_of(self, reference: str) -> str | None:
+        row = await Ticket.select(Ticket.desk.slug.as_alias("slug")).where(Ticket.reference == reference).first()
+        return None if row is None else str(row["slug"])
+
+    async def member_id(self, email: str, desk: str) -> int | None:
         row = await (
             DeskMembership.select(DeskMembership.user)
-            .where((DeskMembership.desk == ticket["desk"]) & (DeskMembership.user.email == email)
+            .where((DeskMembership.desk.slug == desk) & (DeskMembership.user.email == email)
                    & (DeskMembership.user.is_active == True))  # noqa: E712
             .first()
         )

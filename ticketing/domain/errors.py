@@ -50,6 +50,17 @@ class AuthenticationFailed(DomainError):
 
 
 @dataclass
+class Throttled(DomainError):
+    """Too many attempts of one kind from one key (domain/throttle.py); try again later."""
+
+    scope: str
+    retry_after_seconds: int
+
+    def __str__(self) -> str:
+        return "too many attempts; please wait and try again"
+
+
+@dataclass
 class Conflict(DomainError):
     what: str
 

@@ -17,6 +17,7 @@ from ticketing.jobs.mail import poll_desk
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "sla-sweep"
+PRUNE_JOB = "throttle-prune"
 
 
 async def deliver_outbox(container: Container) -> None:
@@ -32,6 +33,11 @@ async def sla_sweep(container: Container) -> None:
     report = await container.sla.sweep(container.clock.now())
     if report.firings:
         log.info("sla sweep: %s clocks examined, %s stages fired", report.clocks, report.firings)
+
+
+async def prune_throttles(container: Container) -> None:
+    """Counted attempts too old for any limit are deleted (they are keyed hashes, but still data)."""
+    await container.throttle.prune()
 
 
 def build_scheduler(container: Container) -> AsyncIOScheduler:
@@ -67,6 +73,10 @@ def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
         replace_existing=True,
         next_run_time=container.clock.now(),
     )
+    scheduler.add_job(
+        prune_throttles, IntervalTrigger(minutes=15), args=[container], id=PRUNE_JOB, replace_existing=True,
+        next_run_time=container.clock.now(),
+    )
     for job_id, slug in poll_jobs(container).items():
         account = container.desks[slug].imap
         assert account is not None
@@ -78,5 +88,5 @@ def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
 
 def remove_leader_jobs(scheduler: AsyncIOScheduler) -> None:
     for job in scheduler.get_jobs():
-        if job.id == SWEEP_JOB or job.id.startswith("imap-"):
+        if job.id in (SWEEP_JOB, PRUNE_JOB) or job.id.startswith("imap-"):
             scheduler.remove_job(job.id)

@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ticketing.domain.errors import AuthenticationFailed, Conflict, NotFound, ValidationFailed
+from ticketing.domain.errors import AuthenticationFailed, Conflict, NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import EMAIL_RE
+from ticketing.domain.throttle import SIGNIN_ACCOUNT, SIGNIN_CLIENT
 from ticketing.services.ports import AccountStore, Clock, Principal
+from ticketing.services.throttle import Throttle
 
 ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD = 12
@@ -29,10 +31,13 @@ def secret_hash(secret: str) -> str:
 
 
 class AccountService:
-    def __init__(self, store: AccountStore, clock: Clock, desks: Sequence[str]) -> None:
+    def __init__(
+        self, store: AccountStore, clock: Clock, desks: Sequence[str], throttle: Throttle | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.desks = tuple(desks)
+        self.throttle = throttle
         self._token_cache: dict[str, tuple[Principal, datetime]] = {}
 
     async def add_user(self, email: str, password: str, role: str, desks: Sequence[str]) -> int:
@@ -55,6 +60,29 @@ class AccountService:
             raise Conflict(f"a user with e-mail {email} exists already")
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         return await self.store.add_user(email.lower(), password_hash, dict.fromkeys(desks, role), self.clock.now())
+
+    async def sign_in(self, email: str, password: str, client: str) -> Principal:
+        """`authenticate`, throttled per account and per client (domain/throttle.py).
+
+        Only failures count, so a colleague signing in often or the public form never locks anyone
+        out; a success clears the account's count. While a limit holds, no password is checked.
+        """
+        account = email.strip().lower()
+        throttle = self.throttle
+        if throttle is not None:
+            for limit, key in ((SIGNIN_ACCOUNT, account), (SIGNIN_CLIENT, client)):
+                if await throttle.exceeded(limit, key):
+                    raise Throttled(limit.scope, int(limit.window.total_seconds()))
+        try:
+            principal = await self.authenticate(email, password)
+        except AuthenticationFailed:
+            if throttle is not None:
+                await throttle.hit(SIGNIN_ACCOUNT, account)
+                await throttle.hit(SIGNIN_CLIENT, client)
+            raise
+        if throttle is not None:
+            await throttle.clear(SIGNIN_ACCOUNT, account)
+        return principal
 
     async def authenticate(self, email: str, password: str) -> Principal:
         found = await self.store.password_hash_of(email.strip().lower())

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ticketing.domain.contacts import Contact, changed_fields
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
 from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.throttle import FormLimits
 from ticketing.domain.tickets import Channel, Reference
 from ticketing.services.ports import (
     BlobStore,
@@ -22,6 +24,7 @@ from ticketing.services.ports import (
 )
 from ticketing.services.requester_mail import AUTO_REPLY_KINDS, RequesterMail, StatusLinks, Thread
 from ticketing.services.sla import SlaService
+from ticketing.services.throttle import Throttle
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,11 @@ class IntakeService:
         clock: Clock,
         limits: IntakeLimits,
         sla: SlaService | None = None,
+        throttle: Throttle | None = None,
+        form_limits: FormLimits = FormLimits(),  # noqa: B008 (frozen)
     ) -> None:
+        self.throttle = throttle
+        self.form_limits = form_limits
         self.desks = desks
         self.store = store
         self.blobs = blobs
@@ -83,9 +90,16 @@ class IntakeService:
         uploads: Sequence[Upload] = (),
         staff_user_id: int | None = None,
         staff_label: str | None = None,
+        client: str | None = None,
     ) -> CreatedTicket:
-        """Validate, store and acknowledge a new ticket; raise ValidationFailed on bad input."""
+        """Validate, store and acknowledge a new ticket; raise ValidationFailed on bad input.
+
+        `client` (the public form's caller) is throttled: Throttled when it sent too many.
+        """
         desk = self.desk(desk_slug)
+        per_client = self.form_limits.per_client
+        if client is not None and self.throttle is not None and await self.throttle.exceeded(per_client, client):
+            raise Throttled(per_client.scope, int(per_client.window.total_seconds()))
         attachments_in = [AttachmentIn(safe_filename(u.filename), u.declared_type, len(u.data)) for u in uploads]
         new = validate_new_ticket(
             data, desk, channel=channel, staff=staff_user_id is not None, limits=self.limits, attachments=attachments_in
@@ -99,13 +113,19 @@ class IntakeService:
 
         now = self.clock.now()
         received_at = self._received_at(data, now) if staff_user_id is not None else now
+        changes = await self.contact_changes(desk, new)
         reference, may_reply = await self.reserve(desk, new.requester.email, now)
         ack, event_data = None, {}
+        form_limited = client is not None and new.requester.email is not None and await self._form_address_limited(
+            new.requester.email)
         if new.requester.email:
-            if may_reply:
-                ack = self.acknowledgement(desk, new, reference)
-            else:
+            if not may_reply:
                 event_data = {"mail_not_sent": "automatic-reply cap for this address reached"}
+            elif form_limited:
+                event_data = {"mail_not_sent": "web-form acknowledgements to this address are limited "
+                              f"to {self.form_limits.per_address.max_hits} an hour"}
+            else:
+                ack = self.acknowledgement(desk, new, reference)
         draft = TicketDraft(
             new=new,
             reference=reference,
@@ -118,8 +138,13 @@ class IntakeService:
             actor_label=staff_label or "requester",
             clocks=self.clocks(desk, new, received_at),
             event_data=event_data,
+            contact_changes=changes,
         )
         ticket_id = await self.store.create_ticket(draft)
+        if client is not None and self.throttle is not None:
+            await self.throttle.hit(self.form_limits.per_client, client)
+            if ack is not None and new.requester.email:
+                await self.throttle.hit(self.form_limits.per_address, new.requester.email)
         return CreatedTicket(ticket_id, reference, desk.slug, "received", self.links.url(reference), new.language.value)
 
     async def reserve(self, desk: Desk, address: str | None, now: datetime) -> tuple[str, bool]:
@@ -135,6 +160,17 @@ class IntakeService:
             AUTO_REPLY_KINDS,
         )
         return str(Reference(desk.reference_prefix, year, sequence)), address is not None and below_cap(desk, sent)
+
+    async def _form_address_limited(self, address: str) -> bool:
+        return self.throttle is not None and await self.throttle.exceeded(self.form_limits.per_address, address)
+
+    async def contact_changes(self, desk: Desk, new: NewTicket) -> tuple[str, ...]:
+        """What this contact states differently from the requester on file with that address."""
+        who = new.requester
+        on_file = await self.store.requester_on_file(desk.slug, who.email) if who.email else None
+        if on_file is None:
+            return ()
+        return changed_fields(on_file, Contact(who.name, who.email, who.phone, who.postal_address))
 
     def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
         return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else ()
@@ -178,6 +214,6 @@ class IntakeService:
         }
         return self.mailer.build(
             "ticket-received", desk, to=new.requester.email, language=new.language.value, reference=reference,
-            subject=new.subject, requester_name=new.requester.name, thread=thread, auto="auto-replied",
+            thread=thread, auto="auto-replied",
             context=context,
         )

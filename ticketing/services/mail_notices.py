@@ -46,7 +46,7 @@ class MailNotices:
 
     def _too_large_context(self, desk: Desk, omitted: Sequence[OmittedPart]) -> dict[str, Any]:
         return {
-            "omitted": [{"filename": o.filename, "size_mb": round(o.size / MiB, 1), "why": o.why} for o in omitted],
+            "omitted": [{"size_mb": round(o.size / MiB, 1), "why": o.why} for o in omitted],
             "max_attachment_mb": desk.mail.max_attachment_bytes // MiB,
             "max_message_mb": desk.mail.max_message_bytes // MiB,
             "max_attachments": desk.mail.max_attachments,
@@ -57,7 +57,7 @@ class MailNotices:
         assert new.requester.email is not None
         return self.mailer.build(
             "mail-too-large", desk, to=new.requester.email, language=new.language.value, reference=reference,
-            subject=new.subject, requester_name=new.requester.name, thread=thread, auto="auto-replied",
+            thread=thread, auto="auto-replied",
             context=self._too_large_context(desk, omitted),
         )
 
@@ -65,7 +65,6 @@ class MailNotices:
         assert snap.requester_email is not None
         return self.mailer.build(
             "mail-too-large", desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
-            subject=snap.subject, requester_name=snap.requester_name,
             thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto="auto-replied",
             context=self._too_large_context(desk, omitted),
         )

@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from ticketing.domain.access import AccessKind
 from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.intake import BAD_EMAIL, EMAIL_RE
+from ticketing.services.access import AccessLog
 from ticketing.services.ports import Clock, Principal
 
 
@@ -32,18 +34,23 @@ def normal_email(raw: str) -> str:
 
 
 class Participants:
-    def __init__(self, store: ParticipantStore, clock: Clock) -> None:
+    def __init__(self, store: ParticipantStore, clock: Clock, access: AccessLog) -> None:
         self.store = store
         self.clock = clock
+        self.access = access
 
-    async def _check(self, principal: Principal, reference: str) -> None:
+    async def _check(self, principal: Principal, reference: str) -> str:
         desk = await self.store.desk_of(reference)
         if desk is None or desk not in principal.desks:
             raise NotFound("ticket", reference)
+        return desk
 
     async def list(self, principal: Principal, reference: str) -> list[tuple[str, str]]:
-        await self._check(principal, reference)
-        return await self.store.list(reference)
+        desk = await self._check(principal, reference)
+        rows = await self.store.list(reference)
+        await self.access.read(principal, AccessKind.PARTICIPANTS, reference, desk=desk, reference=reference,
+                               count=len(rows))
+        return rows
 
     async def add(self, principal: Principal, reference: str, email: str, name: str = "") -> bool:
         address = normal_email(email)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ticketing.domain.clocks import ClockState, Firing
+from ticketing.domain.contacts import Contact
 from ticketing.domain.inbound import ReplyParts, reply_parts
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import OutgoingMail, RenderedMail
@@ -86,6 +87,9 @@ class TicketDraft:
     linked_reference: str | None = None  # a ticket of the same desk this one is linked to
     keep_requester_name: bool = False  # a known requester keeps the name on file (mail display names vary)
     event_data: Mapping[str, Any] = field(default_factory=dict)  # more facts for the "created" event
+    # Fields this contact states differently from the requester on file (domain.contacts): the
+    # ticket is flagged and the difference is an event; the record on file is never changed here.
+    contact_changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +142,7 @@ class EventView:
 @dataclass(frozen=True, slots=True)
 class TicketDetail:
     summary: TicketSummary
-    requester_name: str
+    requester_name: str  # the contact details this ticket was opened with
     requester_email: str | None
     requester_phone: str | None
     requester_postal_address: str | None
@@ -148,6 +152,7 @@ class TicketDetail:
     requester_bouncing: bool = False
     linked_reference: str | None = None
     participants: tuple[str, ...] = ()
+    on_file: Contact | None = None  # the requester's details on file now (staff confirm changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,8 @@ class Principal:
     user_id: int
     email: str
     roles: Mapping[str, str] = field(default_factory=dict)  # desk slug -> role
+    via: str = "api"  # api | web: how this request came (for the access log)
+    client: str = ""  # the client address as the app sees it (for the access log)
 
     @property
     def desks(self) -> frozenset[str]:
@@ -196,11 +203,11 @@ class TicketStore(Protocol):
 
     async def create_ticket(self, draft: TicketDraft) -> int: ...
 
+    async def requester_on_file(self, desk: str, email: str) -> Contact | None: ...
+
     async def get_detail(self, reference: str) -> TicketDetail | None: ...
 
     async def status_by_token_hash(self, token_hash: str) -> TicketSummary | None: ...
-
-    async def record_access(self, ticket_id: int, user_id: int, at: datetime, via: str) -> None: ...
 
     async def list_for_desks(self, desks: Sequence[str], limit: int) -> list[TicketSummary]: ...
 
@@ -356,4 +363,6 @@ class TicketChange:
 class WorkflowStore(Protocol):
     async def change(self, reference: str, decide: Callable[[TicketSnapshot], TicketChange]) -> TicketChange: ...
 
-    async def member_id(self, email: str, reference: str) -> int | None: ...
+    async def desk_of(self, reference: str) -> str | None: ...
+
+    async def member_id(self, email: str, desk: str) -> int | None: ...

@@ -74,18 +74,19 @@ class RequesterMail:
         to: str,
         language: str,
         reference: str,
-        subject: str,
-        requester_name: str,
         thread: Thread = Thread(),
         auto: str | None = "auto-generated",
         context: Mapping[str, Any] | None = None,
     ) -> OutgoingMail:
-        """Render `emails/<kind>/<language>/` for one requester and wrap it for the outbox."""
+        """Render `emails/<kind>/<language>/` for one requester and wrap it for the outbox.
+
+        No text the requester typed goes in (not their name, subject or message): whoever knows an
+        address can open a ticket for it, so mail from the desk's own address must carry only the
+        reference, the desk's words and the status link, or it could be turned into phishing.
+        """
         values = {
             "desk": desk,
             "reference": reference,
-            "subject": subject,
-            "requester_name": requester_name,
             "status_url": self.links.url(reference),
             **(context or {}),
         }

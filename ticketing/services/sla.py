@@ -7,12 +7,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from ticketing.domain.access import AccessKind
 from ticketing.domain.clocks import ClockState, Firing, fire_due, report, start_clocks
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import OutgoingMail
 from ticketing.domain.sla import ClockKind, Notify, Pause, plan
 from ticketing.domain.tickets import Category
+from ticketing.services.access import AccessLog
 from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import (
     ClockOutcome,
@@ -67,8 +69,10 @@ class SlaService:
         store: SlaStore,
         renderer: MailRenderer,
         base_url: str,
+        access: AccessLog | None = None,
         batch_size: int = 500,
     ) -> None:
+        self.access = access
         self.desks = desks
         self.calendars = calendars
         self.store = store
@@ -186,6 +190,8 @@ class SlaService:
         if found is None or found[0].desk not in principal.desks:
             raise NotFound("ticket", reference)
         ticket, clocks, pauses = found
+        if self.access is not None:
+            await self.access.read(principal, AccessKind.SLA, reference, desk=ticket.desk, reference=reference)
         calendar = self.calendars.calendar(ticket.desk)
         fired = await self.store.firings_of(ticket.id)
         result = []

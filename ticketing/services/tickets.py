@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from ticketing.domain.access import AccessKind
 from ticketing.domain.errors import NotFound
-from ticketing.services.ports import Clock, Principal, TicketDetail, TicketStore, TicketSummary
+from ticketing.services.access import AccessLog
+from ticketing.services.ports import Principal, TicketDetail, TicketStore, TicketSummary
 from ticketing.services.requester_mail import token_hash
 
 
 class TicketQueries:
-    def __init__(self, store: TicketStore, clock: Clock) -> None:
+    def __init__(self, store: TicketStore, access: AccessLog) -> None:
         self.store = store
-        self.clock = clock
+        self.access = access
 
-    async def detail_for_staff(self, principal: Principal, reference: str, *, via: str) -> TicketDetail:
-        """The ticket with its personal data; the read is logged. Other desks' tickets are 'not found'."""
+    async def detail_for_staff(self, principal: Principal, reference: str) -> TicketDetail:
+        """The ticket with its personal data; the read is logged. Other desks' tickets are 'not found'
+        (the refusal is logged by the web layer, as every refusal is)."""
         detail = await self.store.get_detail(reference)
         if detail is None or detail.summary.desk not in principal.desks:
             raise NotFound("ticket", reference)
-        await self.store.record_access(detail.summary.id, principal.user_id, self.clock.now(), via)
+        await self.access.read(principal, AccessKind.TICKET, reference, desk=detail.summary.desk, reference=reference)
         return detail
 
     async def list_for_staff(self, principal: Principal, limit: int = 100) -> list[TicketSummary]:
-        return await self.store.list_for_desks(sorted(principal.desks), limit)
+        desks = sorted(principal.desks)
+        rows = await self.store.list_for_desks(desks, limit)
+        await self.access.read(principal, AccessKind.TICKET_LIST, "desks:" + ",".join(desks), count=len(rows))
+        return rows
 
     async def status_for_requester(self, token: str) -> TicketSummary:
         summary = await self.store.status_by_token_hash(token_hash(token)) if token else None

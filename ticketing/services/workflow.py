@@ -161,7 +161,6 @@ class TicketWorkflow:
         }
         mail = self.mailer.build(
             kind, desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
-            subject=snap.subject, requester_name=snap.requester_name,
             thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto="auto-generated", context=context,
         )
         return mail, ""
@@ -193,7 +192,7 @@ class TicketWorkflow:
                 # vacation responder may answer it like any human mail.
                 mail = self.mailer.build(
                     "agent-reply", desk, to=snap.requester_email, language=snap.language,
-                    reference=snap.reference, subject=snap.subject, requester_name=snap.requester_name,
+                    reference=snap.reference,
                     thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto=None,
                     context={"reply_text": text},
                 )
@@ -207,9 +206,14 @@ class TicketWorkflow:
 
     async def assign(self, principal: Principal, reference: str, assignee_email: str | None) -> None:
         now = self.clock.now()
+        # Another desk's ticket is "not found" before anything else is looked at: a member lookup
+        # first would tell who works on that desk (404 for a stranger, 400 for a colleague).
+        desk = await self.store.desk_of(reference)
+        if desk is None or desk not in principal.desks:
+            raise NotFound("ticket", reference)
         assignee_id = None
         if assignee_email:
-            assignee_id = await self.store.member_id(assignee_email.strip().lower(), reference)
+            assignee_id = await self.store.member_id(assignee_email.strip().lower(), desk)
             if assignee_id is None:
                 raise ValidationFailed({"assignee": "not a member of this ticket's desk"})
 

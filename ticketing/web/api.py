@@ -12,7 +12,7 @@ from ticketing.domain.intake import BAD_CHOICE
 from ticketing.domain.tickets import Channel
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import ContainerDep, PrincipalDep
-from ticketing.web.schemas import TicketCreate, TicketCreated, TicketListItem, TicketOut
+from ticketing.web.schemas import RequesterOut, TicketCreate, TicketCreated, TicketListItem, TicketOut
 
 # Agents log calls and letters through the API; mail and the web form have their own doors.
 API_CHANNELS = {Channel.API.value, Channel.PHONE.value, Channel.POST.value}
@@ -42,6 +42,13 @@ class TicketApi(Controller):
     async def list_tickets(self, container: ContainerDep, principal: PrincipalDep) -> list[TicketListItem]:
         return [TicketListItem.of(s) for s in await container.queries.list_for_staff(principal)]
 
+    @post("/{reference:str}/requester/confirm", status_code=200,
+          summary="Make this ticket's contact details the requester's details on file (an event records it)")
+    async def confirm_contact(
+        self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
+    ) -> RequesterOut:
+        return RequesterOut.of(await container.contacts.confirm(principal, reference))
+
     @get("/{reference:str}", summary="Read a ticket (the read is logged)")
     async def read(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> TicketOut:
-        return TicketOut.of(await container.queries.detail_for_staff(principal, reference, via="api"))
+        return TicketOut.of(await container.queries.detail_for_staff(principal, reference))

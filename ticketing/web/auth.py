@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from litestar.response import Redirect
 
 from ticketing.services.ports import Principal
 from ticketing.web.deps import ContainerDep
+from ticketing.web.refusals import remember_principal
 
 SESSION_COOKIE = "ticketing_session"
 
@@ -23,7 +25,7 @@ async def api_principal(request: Request[Any, Any, Any], container: ContainerDep
     principal = await container.accounts.principal_for_token(token.strip())
     if principal is None:
         raise NotAuthorizedException("invalid or revoked API token")
-    return principal
+    return _seen(request, principal, "api")
 
 
 async def page_principal(request: Request[Any, Any, Any], container: ContainerDep) -> Principal:
@@ -31,6 +33,18 @@ async def page_principal(request: Request[Any, Any, Any], container: ContainerDe
     principal = await container.accounts.principal_for_session(token) if token else None
     if principal is None:
         raise NotAuthorizedException("sign in first")
+    return _seen(request, principal, "web")
+
+
+def client_address(request: Request[Any, Any, Any]) -> str:
+    """The client as the app sees it (a trusted proxy's X-Forwarded-For already applied)."""
+    return request.client.host if request.client else ""
+
+
+def _seen(request: Request[Any, Any, Any], principal: Principal, via: str) -> Principal:
+    """The principal with how and from where this request came; kept for the refusal log."""
+    principal = replace(principal, via=via, client=client_address(request))
+    remember_principal(request, principal)
     return principal
 
 

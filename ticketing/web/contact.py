@@ -12,10 +12,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import STAFF_ONLY_CATEGORIES, IntakeLimits
 from ticketing.domain.tickets import Category, Channel, RequestType
 from ticketing.services.intake import Upload
+from ticketing.web.auth import client_address
 from ticketing.web.deps import ContainerDep
 from ticketing.web.i18n import LANGUAGES, pick_language, translations
 
@@ -31,6 +32,10 @@ FORM_EXPIRED = "This form has expired. Please go back, reload the page and send 
 TOO_MANY_REQUESTS = "Too many messages were sent from your connection. Please wait a minute and try again."
 BODY_TOO_LARGE = "The attachments are too large. Please go back and send fewer or smaller files."
 NOT_PROCESSED = "Your request could not be processed."
+FORM_THROTTLED = (
+    "Several messages were sent from your connection in the last hour. "
+    "Please try again later, or write to us by e-mail or post."
+)
 ERROR_MESSAGES = {403: FORM_EXPIRED, 404: PAGE_NOT_FOUND, 413: BODY_TOO_LARGE, 429: TOO_MANY_REQUESTS}
 
 
@@ -133,9 +138,16 @@ class ContactForm(Controller):
             "requester": {k: values[k] or None for k in ("name", "email", "phone", "postal_address")},
         }
         try:
-            created = await container.intake.open_ticket(slug, data, channel=Channel.WEB, uploads=uploads)
+            created = await container.intake.open_ticket(
+                slug, data, channel=Channel.WEB, uploads=uploads, client=client_address(request)
+            )
         except ValidationFailed as exc:
             return form_page({key.removeprefix("requester."): msg for key, msg in exc.errors.items()})
+        except Throttled as exc:
+            page = form_page({"form": FORM_THROTTLED})  # what they typed stays in the form
+            page.status_code = 429
+            page.headers["Retry-After"] = str(exc.retry_after_seconds)
+            return page
         return Template(
             "contact_done.html",
             context=page_context(desk, language, limits, reference=created.reference, email=values["email"]),

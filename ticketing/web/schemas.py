@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from ticketing.domain.contacts import Contact
 from ticketing.services.ports import MessageView, TicketDetail, TicketSummary
 
 
@@ -73,6 +74,10 @@ class RequesterOut(msgspec.Struct):
     phone: str | None
     postal_address: str | None
 
+    @classmethod
+    def of(cls, c: Contact) -> RequesterOut:
+        return cls(c.name, c.email, c.phone, c.postal_address)
+
 
 class AttachmentOut(msgspec.Struct):
     filename: str
@@ -126,13 +131,14 @@ class TicketOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     assignee: str | None
-    requester: RequesterOut
+    requester: RequesterOut  # the details this ticket was opened with (a later contact never changes them)
     messages: list[MessageOut]
     events: list[EventOut]
     flags: dict[str, Any] = msgspec.field(default_factory=dict)  # e.g. needs_review, delivery_failed
     requester_bouncing: bool = False
     linked_ticket: str | None = None
     participants: list[str] = msgspec.field(default_factory=list)
+    requester_on_file: RequesterOut | None = None  # the requester's record now; staff confirm changes to it
 
     @classmethod
     def of(cls, d: TicketDetail) -> TicketOut:
@@ -157,4 +163,5 @@ class TicketOut(msgspec.Struct):
             requester_bouncing=d.requester_bouncing,
             linked_ticket=d.linked_reference,
             participants=list(d.participants),
+            requester_on_file=RequesterOut.of(d.on_file) if d.on_file else None,
         )

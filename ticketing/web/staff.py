@@ -11,16 +11,17 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from ticketing.domain.errors import AuthenticationFailed, NotFound
+from ticketing.domain.errors import AuthenticationFailed, NotFound, Throttled
 from ticketing.services.ports import Principal
-from ticketing.web.auth import SESSION_COOKIE, page_principal, to_login
+from ticketing.web.auth import SESSION_COOKIE, client_address, page_principal, to_login
 from ticketing.web.contact import error_page
 from ticketing.web.deps import ContainerDep, PrincipalDep
 from ticketing.web.i18n import translations
+from ticketing.web.refusals import refusal_task
 
 TICKET_NOT_FOUND = "No such ticket on your desks."
 SIGN_IN_EXPIRED = "The sign-in form has expired. Please reload the page and sign in again."
-TOO_MANY_SIGN_INS = "Too many sign-in attempts from your connection. Please wait a minute and try again."
+TOO_MANY_SIGN_INS = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
 
 
 def _ctx(principal: Principal | None, lang: str = "en", **extra: Any) -> dict[str, Any]:
@@ -35,7 +36,9 @@ def _safe_next(target: object) -> str:
 
 
 def _staff_not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    return error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+    page = error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+    page.background = refusal_task(request, 404)
+    return page
 
 
 def _login_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
@@ -58,11 +61,18 @@ class LoginPages(Controller):
     async def login(self, request: Request[Any, Any, Any], container: ContainerDep) -> Template | Redirect:
         form = await request.form()
         target = _safe_next(form.get("next"))
+        email, password = form.get("email", ""), form.get("password", "")
         try:
-            principal = await container.accounts.authenticate(str(form.get("email", "")), str(form.get("password", "")))
+            principal = await container.accounts.sign_in(
+                email if isinstance(email, str) else "", password if isinstance(password, str) else "",
+                client_address(request),
+            )
         except AuthenticationFailed:
             return Template("login.html", context=_ctx(None, next=target, error="Wrong e-mail or password."),
                             status_code=401)
+        except Throttled as exc:
+            return error_page(request, 429, TOO_MANY_SIGN_INS, languages=("en",), back="/login",
+                              headers={"Retry-After": str(exc.retry_after_seconds)})
         token = await container.accounts.open_session(principal)
         cookie = Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", path="/",
                         secure=container.settings.secure_cookies, max_age=12 * 3600)
@@ -89,7 +99,7 @@ class StaffPages(Controller):
 
     @get("/tickets/{reference:str}")
     async def ticket(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> Template:
-        detail = await container.queries.detail_for_staff(principal, reference, via="web")
+        detail = await container.queries.detail_for_staff(principal, reference)
         return Template("ticket.html", context=_ctx(principal, t=detail))
 
     @get("/mail")
@@ -102,5 +112,5 @@ class StaffPages(Controller):
     @get("/outbox")
     async def outbox(self, container: ContainerDep, principal: PrincipalDep) -> Template:
         """The dev mail viewer: with no SMTP relay configured, mail waits here."""
-        rows = await container.outbox_store.recent(sorted(principal.desks), 100)
+        rows = await container.outbox_view.recent(principal)
         return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=container.settings.smtp is not None))
