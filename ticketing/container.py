@@ -15,6 +15,7 @@ from ticketing.db.access import PiccoloAccessStore
 from ticketing.db.accounts import PiccoloAccountStore
 from ticketing.db.blobs import FileBlobStore
 from ticketing.db.contacts import PiccoloContactStore
+from ticketing.db.files import private_dir
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
 from ticketing.db.outbox import PiccoloOutboxStore
@@ -100,6 +101,7 @@ class Container:
         cls, settings: Settings, *, clock: Clock | None = None, transport: MailTransport | None = None
     ) -> Container:
         desks = load_desks(settings.desks_file)
+        private_dir(settings.data_dir)  # attachments, raw mail, the secret key (and the SQLite file)
         engine.bind(settings)
         clock = clock or SystemClock()
         tickets = PiccoloTicketStore()

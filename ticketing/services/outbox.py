@@ -53,7 +53,9 @@ class OutboxService:
         retry: RetryPolicy | None = None,
         *,
         batch: int = 20,
-        lease_seconds: int = 300,
+        # A worker killed mid-send leaves its row to the next worker when the lease ends; the send is
+        # always cut off (send_timeout, 0.8 of it) while the lease holds, so two minutes is safe.
+        lease_seconds: int = 120,
         send_timeout: float | None = None,
     ) -> None:
         self.store = store

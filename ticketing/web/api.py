@@ -12,6 +12,7 @@ from ticketing.domain.intake import BAD_CHOICE
 from ticketing.domain.tickets import Channel
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.openapi import AUTH, CREATE, READ
 from ticketing.web.schemas import RequesterOut, TicketCreate, TicketCreated, TicketListItem, TicketOut
 
 # Agents log calls and letters through the API; mail and the web form have their own doors.
@@ -23,7 +24,7 @@ class TicketApi(Controller):
     tags = ["tickets"]
     dependencies = {"principal": Provide(api_principal)}
 
-    @post("/", status_code=201, summary="Create a ticket")
+    @post("/", status_code=201, summary="Create a ticket", raises=CREATE)
     async def create(
         self, data: JSONBody[TicketCreate], container: ContainerDep, principal: PrincipalDep
     ) -> TicketCreated:
@@ -38,17 +39,18 @@ class TicketApi(Controller):
         )
         return TicketCreated(created.reference, created.desk, created.state, created.language, created.status_url)
 
-    @get("/", summary="List recent tickets of your desks")
+    @get("/", summary="List recent tickets of your desks", raises=AUTH)
     async def list_tickets(self, container: ContainerDep, principal: PrincipalDep) -> list[TicketListItem]:
         return [TicketListItem.of(s) for s in await container.queries.list_for_staff(principal)]
 
     @post("/{reference:str}/requester/confirm", status_code=200,
-          summary="Make this ticket's contact details the requester's details on file (an event records it)")
+          summary="Make this ticket's contact details the requester's details on file (an event records it)",
+          raises=READ)
     async def confirm_contact(
         self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
     ) -> RequesterOut:
         return RequesterOut.of(await container.contacts.confirm(principal, reference))
 
-    @get("/{reference:str}", summary="Read a ticket (the read is logged)")
+    @get("/{reference:str}", summary="Read a ticket (the read is logged)", raises=READ)
     async def read(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> TicketOut:
         return TicketOut.of(await container.queries.detail_for_staff(principal, reference))

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from ticketing.services.mail_ports import InboundRow
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.openapi import CHANGE, READ
 
 
 class InboundOut(msgspec.Struct):
@@ -63,7 +64,7 @@ class MailLogApi(Controller):
     tags = ["mail"]
     dependencies = {"principal": Provide(api_principal)}
 
-    @get("/", summary="Inbound mail of your desks (default: quarantined and ignored)")
+    @get("/", summary="Inbound mail of your desks (default: quarantined and ignored)", raises=READ)
     async def list_mail(
         self, container: ContainerDep, principal: PrincipalDep, desk: FromQuery[str | None] = None,
         action: FromQuery[list[str] | None] = None, limit: FromQuery[int] = 200,
@@ -72,11 +73,12 @@ class MailLogApi(Controller):
                                              limit=limit)
         return [InboundOut.of(r) for r in rows]
 
-    @get("/{inbound_id:int}", summary="One logged message")
+    @get("/{inbound_id:int}", summary="One logged message", raises=READ)
     async def read(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> InboundOut:
         return InboundOut.of(await container.mail_log.get(principal, inbound_id))
 
-    @get("/{inbound_id:int}/raw", summary="The message exactly as received (message/rfc822; the download is logged)")
+    @get("/{inbound_id:int}/raw", summary="The message exactly as received (the download is logged)",
+         media_type="message/rfc822", raises=READ)
     async def raw(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> Response[bytes]:
         mail = await container.mail_log.raw(principal, inbound_id)
         return Response(
@@ -85,7 +87,8 @@ class MailLogApi(Controller):
                      "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
         )
 
-    @post("/{inbound_id:int}/review", status_code=200, summary="Dismiss it, or release it into a new ticket")
+    @post("/{inbound_id:int}/review", status_code=200, summary="Dismiss it, or release it into a new ticket",
+          raises=CHANGE)
     async def review(
         self, inbound_id: FromPath[int], data: JSONBody[ReviewIn], container: ContainerDep, principal: PrincipalDep
     ) -> ReviewOut:
@@ -100,13 +103,13 @@ class ParticipantsApi(Controller):
     tags = ["tickets"]
     dependencies = {"principal": Provide(api_principal)}
 
-    @get("/", summary="List the ticket's participants")
+    @get("/", summary="List the ticket's participants", raises=READ)
     async def list_participants(
         self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
     ) -> list[ParticipantOut]:
         return [ParticipantOut(e, n) for e, n in await container.participants.list(principal, reference)]
 
-    @post("/", status_code=201, summary="Add a participant")
+    @post("/", status_code=201, summary="Add a participant", raises=READ)
     async def add(
         self, reference: FromPath[str], data: JSONBody[ParticipantIn], container: ContainerDep,
         principal: PrincipalDep,
@@ -114,7 +117,7 @@ class ParticipantsApi(Controller):
         added = await container.participants.add(principal, reference, data.email, data.name)
         return {"reference": reference, "email": data.email.strip(), "added": added}
 
-    @delete("/{email:str}", status_code=200, summary="Remove a participant")
+    @delete("/{email:str}", status_code=200, summary="Remove a participant", raises=READ)
     async def remove(
         self, reference: FromPath[str], email: FromPath[str], container: ContainerDep, principal: PrincipalDep
     ) -> dict[str, object]:

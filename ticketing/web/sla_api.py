@@ -15,6 +15,7 @@ from ticketing.services.ports import Principal
 from ticketing.services.sla import ClockExplanation
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.openapi import CHANGE, READ
 
 
 class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,13 +81,13 @@ class TicketActionsApi(Controller):
     tags = ["tickets"]
     dependencies = {"principal": Provide(api_principal)}
 
-    @get("/sla", summary="Explain the ticket's clocks")
+    @get("/sla", summary="Explain the ticket's clocks", raises=READ)
     async def sla(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> SlaOut:
         now = container.clock.now()
         clocks = await container.sla.explain(principal, reference, now)
         return SlaOut(reference, now, [ClockOut.of(c) for c in clocks])
 
-    @post("/transitions", status_code=200, summary="Move the ticket through its state table")
+    @post("/transitions", status_code=200, summary="Move the ticket through its state table", raises=CHANGE)
     async def transition(
         self, reference: FromPath[str], data: JSONBody[TransitionIn], container: ContainerDep,
         principal: PrincipalDep,
@@ -96,14 +97,15 @@ class TicketActionsApi(Controller):
         )
         return StateOut(reference, state)
 
-    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)")
+    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)",
+          raises=CHANGE)
     async def reply(
         self, reference: FromPath[str], data: JSONBody[ReplyIn], container: ContainerDep, principal: PrincipalDep
     ) -> dict[str, str]:
         await container.workflow.reply(principal, reference, data.text)
         return {"reference": reference, "status": "queued"}
 
-    @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)")
+    @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)", raises=CHANGE)
     async def assign(
         self, reference: FromPath[str], data: JSONBody[AssigneeIn], container: ContainerDep,
         principal: PrincipalDep,
@@ -123,7 +125,7 @@ class CalendarApi(Controller):
     tags = ["calendars"]
     dependencies = {"principal": Provide(api_principal)}
 
-    @get("/due", summary="What-if: when would a target started at `start` be due?")
+    @get("/due", summary="What-if: when would a target started at `start` be due?", raises=READ)
     async def due(
         self, slug: FromPath[str], start: FromQuery[str], container: ContainerDep, principal: PrincipalDep,
         business_minutes: FromQuery[int | None] = None, business_days: FromQuery[int | None] = None,
@@ -138,7 +140,7 @@ class CalendarApi(Controller):
         due = container.calendars.due(slug, at, given[0][0], given[0][1])
         return DueOut(slug, start, due=container.calendars.format(slug, due))
 
-    @get("/elapsed", summary="Business minutes between two instants on the desk's calendar")
+    @get("/elapsed", summary="Business minutes between two instants on the desk's calendar", raises=READ)
     async def elapsed(
         self, slug: FromPath[str], start: FromQuery[str], end: FromQuery[str], container: ContainerDep,
         principal: PrincipalDep,
