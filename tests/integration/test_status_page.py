@@ -38,7 +38,8 @@ async def test_status_page_in_the_tickets_language(client, rcs_agent):
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["referrer-policy"] == "no-referrer"
     assert '<html lang="ja">' in r.text
-    assert "RCS-2026-000001" in r.text and "利用停止のお願い" in r.text
+    assert "RCS-2026-000001" in r.text and "ご用件：" in r.text
+    assert "利用停止のお願い" not in r.text  # the subject is free text from an unauthenticated sender
     assert "状況：" in r.text and "<strong>受付済み</strong>" in r.text
     assert "株式会社レクストカスタマーサービス" in r.text
     # The link may be forwarded: the page shows the case, not the person.
@@ -88,7 +89,7 @@ async def test_the_acknowledgement_mail_links_to_the_status_page(client):
     assert len(links) == 1
     r = await client.get(links.pop())
     assert r.status_code == 200
-    assert "RCS-2026-000001" in r.text and "電話が多い" in r.text and "受付済み" in r.text
+    assert "RCS-2026-000001" in r.text and "電話が多い" not in r.text and "受付済み" in r.text
 
 
 # The page catalogs -----------------------------------------------------------------------------------

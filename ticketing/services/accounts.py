@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from ticketing.domain.throttle import SIGNIN_ACCOUNT, SIGNIN_CLIENT
 from ticketing.services.ports import AccountStore, Clock, Principal
 from ticketing.services.throttle import Throttle
 
+log = logging.getLogger(__name__)
 ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD = 12
 SESSION_LIFETIME = timedelta(hours=12)
@@ -72,16 +74,19 @@ class AccountService:
         if throttle is not None:
             for limit, key in ((SIGNIN_ACCOUNT, account), (SIGNIN_CLIENT, client)):
                 if await throttle.exceeded(limit, key):
+                    log.warning("sign-in refused from %s: %s limit reached", client, limit.scope)
                     raise Throttled(limit.scope, int(limit.window.total_seconds()))
         try:
             principal = await self.authenticate(email, password)
         except AuthenticationFailed:
+            log.warning("sign-in failed from %s", client)  # not the e-mail typed: it may be a password
             if throttle is not None:
                 await throttle.hit(SIGNIN_ACCOUNT, account)
                 await throttle.hit(SIGNIN_CLIENT, client)
             raise
         if throttle is not None:
             await throttle.clear(SIGNIN_ACCOUNT, account)
+        log.info("staff user %s signed in from %s", principal.user_id, client)
         return principal
 
     async def authenticate(self, email: str, password: str) -> Principal:
