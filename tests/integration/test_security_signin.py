@@ -91,3 +91,14 @@ async def test_a_configured_proxy_is_believed(settings, container, relia_agent):
             r = await c.post("/login", data={"_csrf_token": token, "email": relia_agent.email, "password": WRONG},
                              headers={"X-Forwarded-For": f"198.51.100.{n + 1}"})
             assert r.status_code == 401
+
+
+async def test_old_attempts_are_pruned(settings, container, relia_agent):
+    async with app_client(settings, container) as c:
+        for _ in range(3):
+            await login(c, relia_agent.email, WRONG)
+    assert await ThrottleHit.count() == 6  # per account and per client
+    container.clock.advance(minutes=14)
+    assert await container.throttle.prune() == 0
+    container.clock.advance(minutes=47)  # past the longest window (the form's hour)
+    assert await container.throttle.prune() == 6 and await ThrottleHit.count() == 0
