@@ -57,6 +57,18 @@ async def test_statutory_request_has_the_art_39_clock(client, relia_agent):
     assert c["first_response"]["due_at"] == jst("2026-11-25T17:00:00")
 
 
+async def test_the_pre_suit_period_runs_only_for_the_types_art_39_names(client, relia_agent):
+    purpose = await create(client, relia_agent, category="request", request_types=["purpose_notification"],
+                           channel="post")
+    c = await clocks(purpose)
+    assert "statutory" not in c and {"first_response", "resolution"} <= set(c)  # Art. 32(2) is not in Art. 39
+    ticket = await Ticket.select().where(Ticket.reference == purpose).first()
+    assert ticket["statutory_due_at"] is None
+    both = await create(client, relia_agent, category="request",
+                        request_types=["purpose_notification", "correction"], channel="post")
+    assert (await clocks(both))["statutory"]["due_at"] == jst("2026-12-08T23:59:59")
+
+
 async def test_letter_logged_later_counts_from_its_arrival(client, relia_agent):
     ref = await create(
         client, relia_agent, category="request", request_types=["disclosure"], channel="post",

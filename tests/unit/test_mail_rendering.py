@@ -277,7 +277,7 @@ def test_sla_mail_renders_for_every_clock_and_stage(kind: str, lang: str, clock:
         ("sla-warning", "ja", "resolution", "50%", "【SLA警告】解決期限の50%が経過しました"),
         ("sla-breached", "ja", "resolution", "100%", "【SLA超過】解決期限を超過しました"),
         ("sla-breached", "ja", "first_response", "breach+1bd", "初回応答期限の超過から1営業日が経過しました"),
-        ("sla-breached", "ja", "statutory", "100%", "法定期限（個人情報保護法第39条）を超過しました"),
+        ("sla-breached", "ja", "statutory", "100%", "訴え提起前の2週間（個人情報保護法第39条）が経過しました"),
         ("sla-warning", "en", "first_response", "80%", "SLA warning: 80% of the time to the first-response deadline"),
         ("sla-breached", "en", "resolution", "100%", "SLA breached: the resolution deadline has passed"),
         ("sla-breached", "en", "resolution", "breach+1bd", "the resolution deadline passed 1 business day ago"),

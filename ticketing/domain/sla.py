@@ -162,7 +162,8 @@ def parse_policies(table: Any, where: str) -> dict[Category, dict[ClockKind, Tar
                 raise ConfigError(f"{here}.{clock_key}", problem)
             targets[kind] = target
         if category is Category.REQUEST and ClockKind.STATUTORY not in targets:
-            # APPI Art. 39 applies to every statutory request; a desk cannot switch it off.
+            # APPI Art. 39: a desk cannot switch the pre-suit period off (it starts only for the types
+            # Art. 39 names: tickets.PRE_SUIT_PERIOD).
             targets[ClockKind.STATUTORY] = DEFAULT_POLICIES[Category.REQUEST][ClockKind.STATUTORY]
         result[category] = targets
     return result

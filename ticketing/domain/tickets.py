@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,6 +38,24 @@ class RequestType(StrEnum):
     CORRECTION = "correction"  # Art. 34
     SUSPENSION_OF_USE = "suspension_of_use"  # Art. 35(1),(2)
     STOP_THIRD_PARTY_PROVISION = "stop_third_party_provision"  # Art. 35(3)
+
+
+# APPI Art. 39(1): a suit over a request under Art. 33(1) (33(5) applies it to third-party provision
+# records), 34(1) or 35(1), (3), (5) may be brought only two weeks after the request reached the
+# business. Notification of purpose (32(2)) is not among them. The two weeks are a pre-suit period,
+# not a deadline to answer: the duty to answer is "without delay" (遅滞なく) throughout.
+PRE_SUIT_PERIOD: frozenset[RequestType] = frozenset({
+    RequestType.DISCLOSURE,
+    RequestType.THIRD_PARTY_RECORD_DISCLOSURE,
+    RequestType.CORRECTION,
+    RequestType.SUSPENSION_OF_USE,
+    RequestType.STOP_THIRD_PARTY_PROVISION,
+})
+
+
+def pre_suit_period_applies(request_types: Iterable[RequestType]) -> bool:
+    """Art. 39's two weeks run for a ticket when any of its requests is of a type Art. 39 names."""
+    return any(t in PRE_SUIT_PERIOD for t in request_types)
 
 
 # APPI Art. 38(1): a fee may be charged only for notification of purpose and disclosure.

@@ -173,7 +173,9 @@ class IntakeService:
         return changed_fields(on_file, Contact(who.name, who.email, who.phone, who.postal_address))
 
     def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
-        return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at)) if self.sla else ()
+        if self.sla is None:
+            return ()
+        return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at, new.request_types))
 
     async def may_auto_reply(self, desk: Desk, address: str, now: datetime) -> bool:
         """Below the daily cap of automatic replies to this address (loop and abuse backstop)."""

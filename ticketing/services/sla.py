@@ -13,7 +13,7 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import OutgoingMail
 from ticketing.domain.sla import ClockKind, Notify, Pause, plan
-from ticketing.domain.tickets import Category
+from ticketing.domain.tickets import Category, RequestType, pre_suit_period_applies
 from ticketing.services.access import AccessLog
 from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import (
@@ -80,12 +80,17 @@ class SlaService:
         self.base_url = base_url
         self.batch_size = batch_size
 
-    def clocks_for_new_ticket(self, desk: Desk, category: Category, at: datetime) -> list[ClockState]:
+    def clocks_for_new_ticket(
+        self, desk: Desk, category: Category, at: datetime, request_types: Sequence[RequestType] = ()
+    ) -> list[ClockState]:
+        targets = dict(desk.policies.get(category, {}))
+        if category is Category.REQUEST and not pre_suit_period_applies(request_types):
+            targets.pop(ClockKind.STATUTORY, None)  # Art. 39 does not cover these types
         return start_clocks(
             self.calendars.calendar(desk.slug),
             desk=desk.slug,
             category=category.value,
-            targets=desk.policies.get(category, {}),
+            targets=targets,
             stages=desk.escalation.stages,
             at=at,
         )
