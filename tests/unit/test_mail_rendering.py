@@ -64,6 +64,8 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "request_types": [t.value for t in RequestType],
         "channel": "web",
         "needs_formal_request": True,
+        "accepted_channels": ["post"],
+        "fee_applies": True,
         "status_url": STATUS_URL,
         "reply_text": "Thank you for waiting.\n\nWe hold your name and e-mail address.",
         # What the service knows about the requester but no message prints (staff mail is checked for it).
@@ -142,7 +144,9 @@ def test_renders_with_a_full_context(kind: str, lang: str, desk: str) -> None:
         assert JAPANESE.search(mail.text) and JAPANESE.search(mail.html)
     else:  # desk data (its name, rext-cs's manager title and postal address) is printed as configured
         everything = mail.subject + mail.text + mail.html
-        for configured in (d.name, d.manager_title, d.postal_address):
+        org = d.accredited_org
+        org_data = (org.name, org.office, org.postal_address, org.hours) if org else ()
+        for configured in (d.name, d.manager_title, d.postal_address, *org_data, *d.joint_use.values()):
             everything = everything.replace(configured, "") if configured else everything
         assert not JAPANESE.search(everything)
 

@@ -46,7 +46,7 @@ def section(text: str, heading: str) -> str:
             "Disclosure:",
             [
                 "- Documents: the prescribed request form, a copy of an identity document",
-                "- Fee: 1,000 yen (payment method: postage stamps)",
+                "- Fee: yes (see below)",
                 "- How to send: by post",
             ],
         ),
@@ -68,7 +68,7 @@ def section(text: str, heading: str) -> str:
             "【開示】",
             [
                 "・必要書類：所定の請求書、本人確認書類の写し",
-                "・手数料：1,000円（お支払い方法：郵便切手）",
+                "・手数料：必要（下記のとおり）",
                 "・ご提出方法：郵送",
             ],
         ),
@@ -83,8 +83,8 @@ def section(text: str, heading: str) -> str:
                 "・ご提出方法：郵送",
             ],
         ),
-        ("ja", "rext-cs", [RCS_DISCLOSURE], "【開示】", ["・手数料：1,500円（お支払い方法：定額小為替）"]),
-        ("en", "rext-cs", [RCS_DISCLOSURE], "Disclosure:", ["- Fee: 1,500 yen (payment method: postal money order)"]),
+        ("ja", "rext-cs", [RCS_DISCLOSURE], "【開示】", ["・手数料：必要（下記のとおり）"]),
+        ("en", "rext-cs", [RCS_DISCLOSURE], "Disclosure:", ["- Fee: yes (see below)"]),
     ],
 )
 def test_awaiting_documents_lists_documents_fee_and_channel_per_requested_type(
@@ -106,7 +106,8 @@ def test_the_postal_address_is_given_only_when_a_type_goes_by_post(lang: str, de
     assert d.postal_address in by_post.text and d.postal_address in by_post.html
     by_mail = [dict(item, channels=["email", "web"]) for item in RELIA_CHECKLIST]
     online = RENDERER.render("awaiting-documents", lang, waiting(desk=d, checklist=by_mail))
-    assert d.postal_address not in online.text + online.html
+    # The footer gives the desk's address in every mail; the block to send things to is for post only.
+    assert ("Address for sending by post" if lang == "en" else "郵送先") not in online.text + online.html
     assert ("by e-mail or web form" if lang == "en" else "メールまたはウェブフォーム") in online.text
     no_address = RENDERER.render("awaiting-documents", lang, waiting(desk=replace(d, postal_address="")))
     assert "Address for sending by post" not in no_address.text and "郵送先" not in no_address.text
@@ -115,8 +116,8 @@ def test_the_postal_address_is_given_only_when_a_type_goes_by_post(lang: str, de
 @pytest.mark.parametrize(
     ("lang", "procedure", "paused"),
     [
-        ("en", "accepted through our prescribed procedure", "our deadline for handling your case is paused"),
-        ("ja", "当窓口所定の手続きにより承っております", "対応期限の進行を一時停止しております"),
+        ("en", "accepted through our prescribed procedure", "no period set by law is paused"),
+        ("ja", "当窓口所定の手続きにより承っております", "法律で定められた期間が止まるものではありません"),
     ],
 )
 def test_formal_request_explains_the_procedure_and_documents_say_the_deadline_is_paused(
@@ -182,15 +183,15 @@ SAYS = {
     },
     ("status-changed", "forwarded", "triage"): {
         "en": ("Your case has been passed to the responsible party", "to the party responsible for it"),
-        "ja": ("お申し出を担当の事業者へ引き継ぎました", "責任を有する事業者へお申し出を引き継ぎました。"),
+        "ja": ("お申し出を担当の事業者へ引き継ぎました", "責任を有する事業者へ引き継ぎました。"),
     },
     ("status-changed", "withdrawn", "in_progress"): {
-        "en": ("Your case has been withdrawn", "This is to confirm that your request"),
-        "ja": ("お申し出の取下げを承りました", "お申し出について、お申し出の取下げを承りました。"),
+        "en": ("Your case has been withdrawn", "We have accepted the withdrawal of your request"),
+        "ja": ("お申し出の取下げを承りました", "お申し出の取下げを承りました。本件の対応は"),
     },
     ("status-changed", "rejected", "identity_verification"): {
-        "en": ("We could not accept your request concerning your personal information", "we could not accept your"),
-        "ja": ("お申し出をお受けできませんでした", "お申し出をお受けすることができませんでした。"),
+        "en": ("We could not accept your request concerning your personal information", "we could not accept it"),
+        "ja": ("お申し出をお受けできませんでした", "誠に恐れ入りますが、お受けすることができませんでした。"),
     },
     ("status-changed", "triage", "closed"): {
         "en": ("Your case has been reopened", "has been reopened. We will review it"),
@@ -218,8 +219,8 @@ def test_status_mail_says_what_happened(kind: str, state: str, previous: str) ->
 @pytest.mark.parametrize(
     ("lang", "separately", "below"),
     [
-        ("en", "We will send you the details separately.", "The reasons are given below."),
-        ("ja", "詳細につきましては、別途ご連絡いたします。", "理由は以下のとおりです。"),
+        ("en", "We will send you the reasons separately.", "The reasons are given below."),
+        ("ja", "理由につきましては、別途ご連絡いたします。", "理由は以下のとおりです。"),
     ],
 )
 def test_a_rejection_points_to_the_note_or_to_later_mail(lang: str, separately: str, below: str) -> None:

@@ -83,6 +83,15 @@ class Desk:
         return self.inbox.rsplit("@", 1)[1]
 
     @property
+    def weekday_hours(self) -> tuple[tuple[str, str], ...]:
+        """("9:30", "12:00") pairs when Monday to Friday share their windows and the weekend is closed
+        (how both seed desks state their hours); () when the week is shaped otherwise."""
+        days = [tuple(self.hours.get(d, ())) for d in range(7)]
+        if any(days[5:]) or len(set(days[:5])) != 1 or not days[0]:
+            return ()
+        return tuple((_hhmm(w.start), "24:00" if w.end == time.max else _hhmm(w.end)) for w in days[0])
+
+    @property
     def addresses(self) -> frozenset[str]:
         """Every address that delivers to this desk (the inbox and its aliases), lower-case."""
         return frozenset({self.inbox, *self.mail.aliases})
@@ -250,6 +259,10 @@ def _validity(table: Any, where: str) -> dict[str, int]:
         if not isinstance(days, int) or isinstance(days, bool) or days < 0:
             raise ConfigError(f"{where}.{key}", f"must be a whole number of days >= 0, got {days!r}")
     return dict(table)
+
+
+def _hhmm(t: time) -> str:
+    return f"{t.hour}:{t.minute:02d}"
 
 
 def parse_desk(slug: str, table: Any, where: str) -> Desk:
