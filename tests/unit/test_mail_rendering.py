@@ -88,7 +88,7 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "previous_state": "triage",
         "note": "Please sign page 2 of the form before sending it.",
         "checklist": RELIA_CHECKLIST,
-        "validity_days": {"identity": 0, "seal_certificate": 90, "family_register": 90},
+
         # mail-too-large (services/mail_notices.py MailNotices._too_large_context).
         "omitted": [
             {"filename": "passport-scan.pdf", "size_mb": 14.2, "why": "attachment_too_large"},

@@ -96,3 +96,38 @@ def test_every_mail_gives_the_desks_hours_address_and_a_line_for_a_stranger(kind
 def test_relia_states_both_opening_windows():
     assert "平日 9:30～12:00、13:00～17:00" in render("ticket-received", "ja", desk=RELIA)
     assert "weekdays 9:30-12:00 and 13:00-17:00" in render("ticket-received", "en", desk=RELIA)
+
+
+@pytest.mark.parametrize(("lang", "facts"), [
+    ("ja", ["当窓口所定の書式です。このメールにご返信いただければ、お送りいたします",
+            "ご本人が自筆で記入し、押印してください",
+            "顔写真付きの公的な証明書", "の写し1点、または顔写真のない公的な証明書", "写し2点", "有効期限内",
+            "マイナンバー（個人番号）と、健康保険の保険者番号", "委任状（ご本人の実印を押印したもの）",
+            "実印の印鑑登録証明書（発行日から3か月以内のもの）",
+            "所属弁護士会発行の身分証明書（発行日から3か月以内のもの）",
+            "戸籍謄本（発行日から3か月以内のもの）", "裁判所の選任決定書の写し", "後見登記の登記事項証明書"]),
+    ("en", ["reply to this mail and we will send it to you", "fill it in by hand yourself and seal it",
+            "a copy of one official photo ID", "copies of two official documents without a photo", "must be valid",
+            "black out any My Number", "letter of authorization bearing your registered seal",
+            "certificate of registration of that seal, issued within the last 3 months",
+            "identification issued by their bar association, issued within the last 3 months",
+            "family register, issued within the last 3 months", "court's appointment decision",
+            "guardianship registration"]),
+])
+def test_the_guidance_says_how_to_get_the_form_and_what_each_requester_sends(lang, facts):
+    body = render("awaiting-documents", lang, desk=RCS, state="awaiting_formal_request", checklist=[RCS_DISCLOSURE])
+    text = body.split("<!doctype")[0]
+    for fact in facts:
+        assert fact in text, fact
+    assert "90日" not in body and "90 days" not in body  # the policy promises 3 months, not 90 days
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_relia_asks_for_one_official_document_and_no_handwriting(lang):
+    relia_disclosure = {**RCS_DISCLOSURE, "fee_yen": 1000, "fee_instrument": "postage_stamps"}
+    body = render("awaiting-documents", lang, desk=RELIA, state="awaiting_formal_request",
+                  checklist=[relia_disclosure])
+    assert ("運転免許証などの公的な証明書の写し1点" if lang == "ja" else "a copy of one official document") in body
+    assert ("自筆" not in body) if lang == "ja" else ("by hand" not in body)
+    assert ("住民票" if lang == "ja" else "residence certificate") in body  # relia's statutory agents
+    assert ("弁護士" not in body) if lang == "ja" else ("bar association" not in body)

@@ -140,32 +140,7 @@ def test_without_a_checklist_the_mail_asks_for_what_staff_asked_for(lang: str, g
     assert "<ul>" not in mail.html.split("<hr>")[0]  # no empty lists
 
 
-@pytest.mark.parametrize(
-    ("lang", "identity", "seal"),
-    [
-        (
-            "en",
-            "Identity document: must be valid on the day it reaches us",
-            "Certificate of seal registration: must have been issued no more than 90 days before it reaches us",
-        ),
-        (
-            "ja",
-            "本人確認書類：当窓口に到着した時点で有効期限内のもの",
-            "印鑑登録証明書：当窓口に到着した時点で、発行日から90日以内のもの",
-        ),
-    ],
-)
-def test_validity_windows_follow_the_documents_asked_for(lang: str, identity: str, seal: str) -> None:
-    mail = RENDERER.render("awaiting-documents", lang, waiting())
-    assert identity in mail.text and identity in mail.html and seal not in mail.text  # no representative here
-    agent = [dict(item, documents=[*item["documents"], "authority"]) for item in RELIA_CHECKLIST]
-    represented = RENDERER.render("awaiting-documents", lang, waiting(checklist=agent))
-    assert seal in represented.text and seal in represented.html
-    assert (
-        "a document proving a representative's authority" if lang == "en" else "代理権を確認する書類"
-    ) in represented.text
-    none_configured = RENDERER.render("awaiting-documents", lang, waiting(checklist=agent, validity_days={}))
-    assert identity not in none_configured.text and seal not in none_configured.text
+# Which documents, and how recent: tests/unit/test_requester_mail_facts.py (the desk's procedure).
 
 
 # --- status-changed and ticket-resolved ---------------------------------------------------------------

@@ -14,6 +14,7 @@ import holidays
 from ticketing.domain.calendar import CalendarSpec, OpeningWindow, RecurringClosure
 from ticketing.domain.errors import ConfigError
 from ticketing.domain.mail_config import ImapAccount, MailRules, parse_imap, parse_mail_rules
+from ticketing.domain.procedure import Procedure, Validity, parse_procedure, parse_validities
 from ticketing.domain.sla import (
     DEFAULT_POLICIES,
     DEFAULT_STAGES,
@@ -67,7 +68,8 @@ class Desk:
     phone: str = ""
     postal_address: str = ""
     request_types: Mapping[RequestType, RequestTypeRule] = field(default_factory=dict)
-    document_validity_days: Mapping[str, int] = field(default_factory=dict)
+    document_validity: Mapping[str, Validity] = field(default_factory=dict)
+    procedure: Procedure = field(default_factory=Procedure)
     accredited_org: AccreditedOrg | None = None
     joint_use: Mapping[str, str] = field(default_factory=dict)
     holiday_country: str = "JP"
@@ -250,17 +252,6 @@ def _request_types(table: Any, where: str) -> dict[RequestType, RequestTypeRule]
     return rules
 
 
-def _validity(table: Any, where: str) -> dict[str, int]:
-    if table is None:
-        return {}
-    if not isinstance(table, Mapping):
-        raise ConfigError(where, "must be a table of document = days")
-    for key, days in table.items():
-        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-            raise ConfigError(f"{where}.{key}", f"must be a whole number of days >= 0, got {days!r}")
-    return dict(table)
-
-
 def _hhmm(t: time) -> str:
     return f"{t.hour}:{t.minute:02d}"
 
@@ -319,7 +310,8 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         phone=_str(table, "phone", where, required=False),
         postal_address=_str(table, "postal_address", where, required=False),
         request_types=_request_types(table.get("request_types"), f"{where}.request_types"),
-        document_validity_days=_validity(table.get("documents"), f"{where}.documents"),
+        document_validity=parse_validities(table.get("documents"), f"{where}.documents"),
+        procedure=parse_procedure(table.get("procedure"), table.get("requesters"), where),
         accredited_org=accredited,
         joint_use={str(k): str(v) for k, v in joint_use.items()},
         holiday_country=_holiday_country(table.get("holidays", "JP"), f"{where}.holidays"),

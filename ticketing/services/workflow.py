@@ -157,7 +157,6 @@ class TicketWorkflow:
             "category": snap.category,
             "request_types": list(snap.request_types),
             "checklist": checklist(desk, snap.request_types),
-            "validity_days": dict(desk.document_validity_days),
         }
         mail = self.mailer.build(
             kind, desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
