@@ -70,6 +70,7 @@ class Desk:
     request_types: Mapping[RequestType, RequestTypeRule] = field(default_factory=dict)
     document_validity: Mapping[str, Validity] = field(default_factory=dict)
     procedure: Procedure = field(default_factory=Procedure)
+    policy_url: str = ""  # the published privacy policy, linked from the public form (APPI Art. 21(2))
     accredited_org: AccreditedOrg | None = None
     joint_use: Mapping[str, str] = field(default_factory=dict)
     holiday_country: str = "JP"
@@ -308,6 +309,7 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         hours=_hours(table["hours"], f"{where}.hours"),
         closures=_closures(table.get("closures"), f"{where}.closures"),
         phone=_str(table, "phone", where, required=False),
+        policy_url=_str(table, "policy_url", where, required=False),
         postal_address=_str(table, "postal_address", where, required=False),
         request_types=_request_types(table.get("request_types"), f"{where}.request_types"),
         document_validity=parse_validities(table.get("documents"), f"{where}.documents"),

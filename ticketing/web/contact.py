@@ -36,6 +36,12 @@ FORM_THROTTLED = (
     "Several messages were sent from your connection in the last hour. "
     "Please try again later, or write to us by e-mail or post."
 )
+# The visible label of each field (msgids), for the error summary's links.
+FIELD_LABELS = {
+    "category": "What is it about?", "request_types": "If it is a request: what do you ask for?",
+    "name": "Your name", "email": "E-mail address", "phone": "Phone number", "postal_address": "Postal address",
+    "subject": "Subject", "message": "Message", "attachments": "Attachments",
+}
 ERROR_MESSAGES = {403: FORM_EXPIRED, 404: PAGE_NOT_FOUND, 413: BODY_TOO_LARGE, 429: TOO_MANY_REQUESTS}
 
 
@@ -58,6 +64,7 @@ def page_context(desk: Desk, lang: str, limits: IntakeLimits | None = None, **ex
         "request_types": [r.value for r in (desk.request_types or RequestType)],
         "max_attachments": limits.max_attachments,
         "max_attachment_size": human_size(limits.max_attachment_bytes),
+        "field_labels": FIELD_LABELS,
         **extra,
     }
 

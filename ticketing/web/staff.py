@@ -55,7 +55,7 @@ class LoginPages(Controller):
 
     @get("/login")
     async def login_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None))
+        return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None, email=""))
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], container: ContainerDep) -> Template | Redirect:
@@ -68,8 +68,9 @@ class LoginPages(Controller):
                 client_address(request),
             )
         except AuthenticationFailed:
-            return Template("login.html", context=_ctx(None, next=target, error="Wrong e-mail or password."),
-                            status_code=401)
+            typed = email if isinstance(email, str) else ""
+            return Template("login.html", status_code=401,
+                            context=_ctx(None, next=target, error="Wrong e-mail or password.", email=typed[:254]))
         except Throttled as exc:
             return error_page(request, 429, TOO_MANY_SIGN_INS, languages=("en",), back="/login",
                               headers={"Retry-After": str(exc.retry_after_seconds)})

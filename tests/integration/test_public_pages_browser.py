@@ -1,0 +1,93 @@
+"""The public form in a real browser (Debian chromium through Playwright): axe finds nothing, it
+fits a 390 px screen, and a failed submission puts the keyboard on a summary that links each field.
+
+Screenshots of each state are written to the test's tmp folder (see the test output)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.integration.test_api_schemathesis import _cli, _wait_ready
+from tests.integration.test_sla_processes import _env, _free_ports, _start_server, _stop_server
+from ticketing.settings import Settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The flags this machine needs (no sandbox as root; no background traffic on a closed network).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TITLE_PREFIX = {"ja": "エラー：", "en": "Error:"}
+REQUIRED_FIELDS = ["category", "name", "email", "subject", "message"]
+
+
+@pytest.fixture
+def server(settings: Settings, container: object, tmp_path: Path) -> Iterator[str]:
+    """`ticketing serve` on the test database; yields its base URL."""
+    if settings.database_url:
+        _cli(settings, "migrate")
+    (port,) = _free_ports(1)
+    base = f"http://127.0.0.1:{port}"
+    proc, _, log = _start_server(port, _env(settings, TICKETING_SECRET_KEY=settings.secret_key or ""),
+                                 tmp_path / "serve.log")
+    try:
+        _wait_ready(proc, base, log)
+        yield base
+    finally:
+        _stop_server(proc, log)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+async def no_axe_violations(page: Page) -> None:
+    results = await Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+async def fits(page: Page) -> None:
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_the_form_is_accessible_and_a_failed_submission_leads_to_each_field(
+    server: str, browser: Browser, tmp_path: Path, lang: str
+) -> None:
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(f"{server}/desks/rext-cs/contact?lang={lang}")
+    await no_axe_violations(page)
+    await fits(page)
+    assert await page.locator("#category").get_attribute("aria-invalid") is None  # nothing is wrong yet
+    assert "21" in await page.locator("#purpose").inner_text()  # why we collect it (APPI Art. 21)
+    assert await page.locator("header .brand").get_attribute("lang") == "ja"  # the desk's name is Japanese
+    await page.screenshot(path=str(tmp_path / f"form-{lang}.png"), full_page=True)
+
+    await page.locator("button[type=submit]").focus()
+    async with page.expect_navigation():
+        await page.keyboard.press("Enter")
+    assert (await page.title()).startswith(TITLE_PREFIX[lang])
+    assert await page.evaluate("document.activeElement.id") == "error-summary"
+    links = page.locator("#error-summary a")
+    targets = [str(await links.nth(i).get_attribute("href")) for i in range(await links.count())]
+    assert targets == [f"#{name}" for name in REQUIRED_FIELDS]
+    for target in targets:
+        assert await page.locator(target).count() == 1
+        assert await page.locator(target).get_attribute("aria-invalid") == "true"
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.getAttribute('href')") == "#category"
+    await no_axe_violations(page)
+    await fits(page)
+    await page.screenshot(path=str(tmp_path / f"form-errors-{lang}.png"), full_page=True)
+    print(f"screenshots: {tmp_path}")
