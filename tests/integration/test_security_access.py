@@ -9,11 +9,11 @@ import stat
 
 import httpx
 
+from tests.conftest import PG_URL, ticket_json
+from tests.integration.test_staff_pages import logged_in
 from ticketing.app import create_app
 from ticketing.db.tables import AccessLog
 from ticketing.services.mail_ports import MailSource
-from tests.conftest import PG_URL, ticket_json
-from tests.integration.test_staff_pages import logged_in
 
 QUARANTINED = b"From: \r\nTo: privacy@relia-group.com\r\nSubject: broken\r\n\r\nno sender\r\n"
 

@@ -8,11 +8,11 @@ import dataclasses
 
 import httpx
 
+from tests.integration.test_contact_form import FORM, fields, open_form
+from tests.integration.test_staff_pages import login
 from ticketing.app import create_app
 from ticketing.db.tables import ThrottleHit
 from ticketing.web.auth import SESSION_COOKIE
-from tests.integration.test_contact_form import FORM, fields, open_form
-from tests.integration.test_staff_pages import login
 
 WRONG = "wrong horse battery"
 
