@@ -62,7 +62,7 @@ async def test_dates_are_in_the_desks_time_zone(client, relia_agent, clock):
     clock.at = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)  # 08:30 on 25 November in Tokyo
     body = await create(client, relia_agent)
     page = (await client.get(path_of(body["status_url"]))).text
-    assert "Received: 2026-11-25" in page and "Last change: 2026-11-25" in page
+    assert "Received: November 25, 2026" in page and "Last change: November 25, 2026" in page
 
 
 async def test_wrong_token_is_404(client, relia_agent):

@@ -9,6 +9,7 @@ from email.header import decode_header, make_header
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 import pytest
@@ -78,7 +79,7 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "target": "240 business minutes",
         "target_amount": 240,
         "target_unit": "business_minutes",
-        "due_local": "2026-11-24 17:00 (UTC+09:00)",
+        "due_at": datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
         "left_minutes": 72,
         "state": "in_progress",
         "assignee": None,
@@ -277,8 +278,8 @@ def test_sla_mail_renders_for_every_clock_and_stage(kind: str, lang: str, clock:
 @pytest.mark.parametrize(
     ("kind", "lang", "clock", "stage", "expected"),
     [
-        ("sla-warning", "ja", "first_response", "80%", "【SLA警告】初回応答期限の80%が経過しました"),
-        ("sla-warning", "ja", "resolution", "50%", "【SLA警告】解決期限の50%が経過しました"),
+        ("sla-warning", "ja", "first_response", "80%", "【SLA警告】初回応答期限までの時間の80%が経過しました"),
+        ("sla-warning", "ja", "resolution", "50%", "【SLA警告】解決期限までの時間の50%が経過しました"),
         ("sla-breached", "ja", "resolution", "100%", "【SLA超過】解決期限を超過しました"),
         ("sla-breached", "ja", "first_response", "breach+1bd", "初回応答期限の超過から1営業日が経過しました"),
         ("sla-breached", "ja", "statutory", "100%", "訴え提起前の2週間（個人情報保護法第39条）が経過しました"),
@@ -391,9 +392,23 @@ def test_staff_mail_carries_no_requester_personal_data(kind: str, lang: str, clo
 def test_sla_html_escapes_every_value_including_ladder_keys(kind: str, lang: str) -> None:
     evil = '<script>alert("x")</script>'
     context = sla_context("resolution")
-    keys = ("subject", "clock", "stage", "target", "target_unit", "due_local", "state", "assignee", "recipient_name")
-    context.update(dict.fromkeys(keys, evil))
+    keys = ("subject", "clock", "stage", "target", "target_unit", "state", "assignee", "recipient_name")
+    context.update(dict.fromkeys(keys, evil))  # (due_at is a datetime the renderer formats itself)
     mail = RENDERER.render(kind, lang, context)
     assert "<script>" not in mail.html and "&amp;lt;" not in mail.html  # escaped once, not twice
-    assert mail.html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 8
+    assert mail.html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 7
     assert evil in mail.text and "&lt;" not in mail.text
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("ja", "2026年11月24日（火）17:00"),
+                                               ("en", "Tue 24 Nov 2026, 17:00 Japan Standard Time")])
+def test_due_times_read_as_people_write_them(lang: str, expected: str) -> None:
+    mail = RENDERER.render("sla-warning", lang, sla_context("first_response"))
+    assert expected in mail.text and expected in mail.html
+    assert "UTC+09:00" not in mail.text and "2026-11-24" not in mail.text
+
+
+def test_a_zone_other_than_tokyo_is_named_in_japanese_too() -> None:
+    berlin = datetime(2026, 7, 2, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    mail = RENDERER.render("sla-warning", "ja", sla_context("first_response", due_at=berlin))
+    assert "2026年7月2日（木）17:00（" in mail.text

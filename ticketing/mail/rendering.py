@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.dates import format_datetime
 
 from ticketing.domain.mail import RenderedMail
 
 EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
+
+
+def local_time(value: datetime | None, language: str) -> str:
+    """An instant as people on the desk read it: "2026年12月2日（水）17:00", "Wed 2 Dec 2026, 17:00 Japan
+    Standard Time" (in the instant's own zone; the service passes it in the desk's)."""
+    if value is None:
+        return "-"
+    if language == "ja":
+        text = format_datetime(value, "y年M月d日（EEE）H:mm", tzinfo=value.tzinfo, locale="ja_JP")
+        if str(value.tzinfo) == "Asia/Tokyo":
+            return text
+        return f"{text}（{format_datetime(value, 'zzzz', tzinfo=value.tzinfo, locale='ja_JP')}）"
+    return format_datetime(value, "EEE d MMM y, H:mm zzzz", tzinfo=value.tzinfo, locale="en")
 
 
 class JinjaMailRenderer:
@@ -22,6 +37,7 @@ class JinjaMailRenderer:
             keep_trailing_newline=True,
             auto_reload=False,  # templates ship with the release: no stat() per render
         )
+        self.env.filters["local_time"] = local_time
         self.directory = directory
 
     def kinds(self) -> list[str]:

@@ -165,7 +165,6 @@ class SlaService:
         calendar = self.calendars.calendar(desk.slug)
         due_at = clock.due_at or clock.breached_at
         left_us = report(calendar, clock, due.pauses if clock.pausable else (), now).left_us
-        offset = due_at.astimezone(calendar.zone).strftime("%z") if due_at else ""
         context = {
             "desk": desk,
             "reference": ticket.reference,
@@ -176,10 +175,7 @@ class SlaService:
             "target": str(clock.target),
             "target_amount": clock.target.amount,
             "target_unit": clock.target.unit.value,
-            "due_local": (
-                due_at.astimezone(calendar.zone).strftime("%Y-%m-%d %H:%M") + f" (UTC{offset[:3]}:{offset[3:]})"
-                if due_at else "-"
-            ),
+            "due_at": due_at.astimezone(calendar.zone) if due_at else None,  # shown in the desk's zone
             "left_minutes": left_us // MINUTE_US,
             "state": ticket.state,
             "assignee": assignee,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
@@ -14,6 +15,7 @@ from ticketing.web.contact import PAGE_NOT_FOUND, error_page
 from ticketing.web.deps import ContainerDep
 from ticketing.web.i18n import translations
 
+LOCALES = {"ja": "ja_JP", "en": "en"}  # "2026年11月25日", "November 25, 2026"
 # The path carries the secret: keep it out of caches and out of Referer headers, found or not.
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -31,7 +33,7 @@ async def status_page(token: FromPath[str], container: ContainerDep) -> Template
     zone = ZoneInfo(desk.timezone)
     context = {
         "_": translations(lang).gettext, "lang": lang, "t": summary, "desk": desk,
-        "received_on": summary.created_at.astimezone(zone).date().isoformat(),
-        "changed_on": summary.updated_at.astimezone(zone).date().isoformat(),
+        "received_on": format_date(summary.created_at.astimezone(zone).date(), "long", locale=LOCALES.get(lang, "en")),
+        "changed_on": format_date(summary.updated_at.astimezone(zone).date(), "long", locale=LOCALES.get(lang, "en")),
     }
     return Template("status.html", context=context, headers=PRIVATE_HEADERS)
