@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -15,6 +16,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from tests.integration.test_api_schemathesis import _cli, _wait_ready
 from tests.integration.test_sla_processes import _env, _free_ports, _start_server, _stop_server
+from ticketing.domain.tickets import Channel
 from ticketing.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -91,3 +93,23 @@ async def test_the_form_is_accessible_and_a_failed_submission_leads_to_each_fiel
     await fits(page)
     await page.screenshot(path=str(tmp_path / f"form-errors-{lang}.png"), full_page=True)
     print(f"screenshots: {tmp_path}")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+async def test_the_status_page_and_the_not_found_page_pass_axe(
+    server: str, browser: Browser, container: Any, tmp_path: Path, lang: str
+) -> None:
+    data = {"category": "request", "request_types": ["disclosure"], "subject": "開示のお願い", "message": "よろしく",
+            "language": lang, "requester": {"name": "山田 花子", "email": "hanako@example.test"}}
+    created = await container.intake.open_ticket("rext-cs", data, channel=Channel.WEB)
+    path = created.status_url.split("/status/", 1)[1]
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    await page.goto(f"{server}/status/{path}")
+    assert created.reference in await page.locator("h1").inner_text()
+    await no_axe_violations(page)
+    await fits(page)
+    await page.screenshot(path=str(tmp_path / f"status-{lang}.png"), full_page=True)
+    response = await page.goto(f"{server}/status/not-a-real-token")
+    assert response is not None and response.status == 404
+    await no_axe_violations(page)
+    await fits(page)
