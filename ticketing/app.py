@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, cast
 
 from litestar import Litestar, Request
@@ -24,6 +23,7 @@ from ticketing.container import Container
 from ticketing.jobs.leader import Leadership
 from ticketing.jobs.scheduler import add_leader_jobs, build_scheduler, remove_leader_jobs
 from ticketing.mail.lmtp import LmtpServer
+from ticketing.resources import WEB_DIR
 from ticketing.services.demo import seed_demo
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
@@ -39,7 +39,6 @@ from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import status_page
 
 log = logging.getLogger(__name__)
-WEB_DIR = Path(__file__).with_name("web")
 
 
 def _form_post(request: Request[Any, Any, Any]) -> bool:

@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from importlib import metadata
 from typing import Any
 
 from ticketing.domain.errors import ConfigError, DomainError, NotFound, ValidationFailed
@@ -247,6 +248,8 @@ def _non_negative(raw: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ticketing", description="The privacy inquiry desk.")
+    # The version has one source, pyproject.toml, read back from the installed distribution.
+    parser.add_argument("--version", action="version", version=f"ticketing {metadata.version('ticketing')}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the web app, scheduler and mail workers")

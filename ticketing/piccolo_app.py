@@ -1,15 +1,14 @@
 """Piccolo app config: the ticketing tables and their top-level migrations folder."""
 
-from pathlib import Path
-
 from piccolo.conf.apps import AppConfig
 
 from ticketing.db.tables import TABLES
+from ticketing.resources import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(
     app_name="ticketing",
     table_classes=TABLES,
     migration_dependencies=[],
     commands=[],
-    migrations_folder_path=str(Path(__file__).resolve().parent.parent / "migrations"),
+    migrations_folder_path=str(MIGRATIONS_DIR),
 )

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ticketing.domain.errors import ConfigError
-
-BUNDLED_DESKS = Path(__file__).with_name("desks.toml")
+from ticketing.resources import BUNDLED_DESKS
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,7 @@ import jinja2
 from babel.dates import format_datetime
 
 from ticketing.domain.mail import RenderedMail
-
-EMAILS_DIR = Path(__file__).resolve().parents[2] / "emails"
+from ticketing.resources import EMAILS_DIR
 
 
 def local_time(value: datetime | None, language: str) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import gettext
 import io
 from functools import cache
-from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).with_name("locale")
+from ticketing.resources import LOCALE_DIR
+
 LANGUAGES = ("ja", "en")
 
 
