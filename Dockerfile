@@ -9,8 +9,8 @@
 #   docker run --rm -it --entrypoint ticketing ticketing user add ...                   # other commands
 #
 # Stage 1 builds the wheel (it carries the migrations, mail templates, pages and the bundled desks
-# file: ticketing/resources.py) and installs it into a virtualenv; stage 2 gets that virtualenv
-# and the entry point only: no source tree, no build tools.
+# file: ticketing/resources.py); stage 2 installs only that wheel into a virtualenv and adds the
+# entry point: no source tree, no build tools, a non-root user.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
@@ -21,21 +21,24 @@ COPY pyproject.toml README.md ./
 COPY ticketing ./ticketing
 COPY migrations ./migrations
 COPY emails ./emails
-RUN pip wheel --no-deps --wheel-dir /dist . \
- && python -m venv /opt/venv \
- && /opt/venv/bin/pip install /dist/ticketing-*.whl \
- && /opt/venv/bin/ticketing --version
+RUN pip wheel --no-deps --wheel-dir /dist .
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     TICKETING_DATA_DIR=/var/lib/ticketing
+# Only the wheel (and its dependencies, all published as binary wheels) is installed here.
+RUN --mount=type=bind,from=builder,source=/dist,target=/dist \
+    python -m venv /opt/venv \
+ && /opt/venv/bin/pip install /dist/ticketing-*.whl \
+ && /opt/venv/bin/ticketing --version
 RUN groupadd --system ticketing \
  && useradd --system --gid ticketing --home-dir /var/lib/ticketing --no-create-home \
         --shell /usr/sbin/nologin ticketing \
  && install -d -o ticketing -g ticketing -m 0700 /var/lib/ticketing
-COPY --from=builder /opt/venv /opt/venv
 COPY docker/entrypoint.sh /usr/local/bin/ticketing-entrypoint
 WORKDIR /var/lib/ticketing
 USER ticketing

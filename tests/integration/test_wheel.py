@@ -105,3 +105,18 @@ def test_the_installed_wheel_runs_from_any_folder(installed: tuple[Path, Path], 
         rows = db.execute("SELECT kind, subject FROM outbox").fetchall()
     assert rows and rows[0][0] == "ticket-received" and r.json()["reference"] in rows[0][1]
     assert not (elsewhere / "migrations").exists()  # nothing was read from, or written to, the folder
+
+
+def test_the_image_installs_only_the_wheel() -> None:
+    """No Docker engine here: what can be checked without one is that the runtime stage gets the
+    wheel and the entry point, never the source tree or an editable install."""
+    text = (ROOT / "Dockerfile").read_text()
+    builder, runtime = text.split("AS runtime", 1)
+    assert "pip wheel" in builder and "AS builder" in builder
+    assert "/dist/ticketing-*.whl" in runtime and "docker/entrypoint.sh" in runtime
+    forbidden_in_runtime = ("pip install -e", "COPY . ", "COPY ticketing", "COPY --from=builder /src", "gcc",
+                            "build-essential")
+    for forbidden in forbidden_in_runtime:
+        assert forbidden not in runtime, forbidden
+    assert "USER ticketing" in runtime
+    assert (ROOT / "docker" / "entrypoint.sh").stat().st_mode & 0o111  # executable
