@@ -21,8 +21,15 @@ from ticketing.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The flags this machine needs (no sandbox as root; no background traffic on a closed network).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TITLE_PREFIX = {"ja": "エラー：", "en": "Error:"}
 REQUIRED_FIELDS = ["category", "name", "email", "subject", "message"]
 
@@ -34,8 +41,9 @@ def server(settings: Settings, container: object, tmp_path: Path) -> Iterator[st
         _cli(settings, "migrate")
     (port,) = _free_ports(1)
     base = f"http://127.0.0.1:{port}"
-    proc, _, log = _start_server(port, _env(settings, TICKETING_SECRET_KEY=settings.secret_key or ""),
-                                 tmp_path / "serve.log")
+    proc, _, log = _start_server(
+        port, _env(settings, TICKETING_SECRET_KEY=settings.secret_key or ""), tmp_path / "serve.log"
+    )
     try:
         _wait_ready(proc, base, log)
         yield base
@@ -99,8 +107,14 @@ async def test_the_form_is_accessible_and_a_failed_submission_leads_to_each_fiel
 async def test_the_status_page_and_the_not_found_page_pass_axe(
     server: str, browser: Browser, container: Any, tmp_path: Path, lang: str
 ) -> None:
-    data = {"category": "request", "request_types": ["disclosure"], "subject": "開示のお願い", "message": "よろしく",
-            "language": lang, "requester": {"name": "山田 花子", "email": "hanako@example.test"}}
+    data = {
+        "category": "request",
+        "request_types": ["disclosure"],
+        "subject": "開示のお願い",
+        "message": "よろしく",
+        "language": lang,
+        "requester": {"name": "山田 花子", "email": "hanako@example.test"},
+    }
     created = await container.intake.open_ticket("rext-cs", data, channel=Channel.WEB)
     path = created.status_url.split("/status/", 1)[1]
     page = await browser.new_page(viewport={"width": 390, "height": 844})

@@ -36,13 +36,25 @@ async def test_every_api_read_of_personal_data_is_logged(client, container, make
     assert mail.action == "quarantined"
     mail_id = (await client.get("/api/v1/mail", headers=manager.headers)).json()[0]["id"]
     await AccessLog.delete(force=True)
-    for path in (f"/api/v1/tickets/{ref}", f"/api/v1/tickets/{ref}/sla", f"/api/v1/tickets/{ref}/participants",
-                 "/api/v1/tickets", "/api/v1/mail", f"/api/v1/mail/{mail_id}", f"/api/v1/mail/{mail_id}/raw"):
+    for path in (
+        f"/api/v1/tickets/{ref}",
+        f"/api/v1/tickets/{ref}/sla",
+        f"/api/v1/tickets/{ref}/participants",
+        "/api/v1/tickets",
+        "/api/v1/mail",
+        f"/api/v1/mail/{mail_id}",
+        f"/api/v1/mail/{mail_id}/raw",
+    ):
         r = await client.get(path, headers=manager.headers)
         assert r.status_code == 200, (path, r.text)
     assert await _log() == [
-        ("ticket", ref, True), ("sla", ref, True), ("participants", ref, True), ("ticket_list", "desks:relia", True),
-        ("mail_log", "desks:relia", True), ("mail", str(mail_id), True), ("mail_raw", str(mail_id), True),
+        ("ticket", ref, True),
+        ("sla", ref, True),
+        ("participants", ref, True),
+        ("ticket_list", "desks:relia", True),
+        ("mail_log", "desks:relia", True),
+        ("mail", str(mail_id), True),
+        ("mail_raw", str(mail_id), True),
     ]
     rows = await AccessLog.select().order_by(AccessLog.id)
     assert {r["via"] for r in rows} == {"api"} and {r["client"] for r in rows} == {"127.0.0.1"}
@@ -84,8 +96,12 @@ async def test_the_outbox_page_is_logged_and_shows_no_status_links(client, relia
 
 async def test_security_headers_on_pages_and_the_api(client, relia_agent, settings, container):
     ref = await _ticket(client, relia_agent)
-    for path, headers in (("/desks/relia/contact", {}), ("/login", {}),
-                          (f"/api/v1/tickets/{ref}", relia_agent.headers), ("/healthz", {})):
+    for path, headers in (
+        ("/desks/relia/contact", {}),
+        ("/login", {}),
+        (f"/api/v1/tickets/{ref}", relia_agent.headers),
+        ("/healthz", {}),
+    ):
         r = await client.get(path, headers=headers)
         assert r.status_code == 200
         assert r.headers["x-content-type-options"] == "nosniff"
@@ -99,8 +115,12 @@ async def test_security_headers_on_pages_and_the_api(client, relia_agent, settin
     status = await client.get(api.json()["events"] and "/status/nope")
     assert status.headers["referrer-policy"] == "no-referrer"  # a handler's own value is kept
 
-    https = create_app(dataclasses.replace(settings, base_url="https://desk.example", secure_cookies=True),
-                       container=container, migrate=False, scheduler=False)
+    https = create_app(
+        dataclasses.replace(settings, base_url="https://desk.example", secure_cookies=True),
+        container=container,
+        migrate=False,
+        scheduler=False,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=https), base_url="https://testserver") as c:
         r = await c.get("/login")
         assert r.headers["strict-transport-security"].startswith("max-age=31536000")

@@ -56,11 +56,13 @@ async def test_every_automatic_mail_to_a_requester_is_free_of_their_text(client,
     assert r.status_code == 201, r.text
     ref = (await Ticket.select(Ticket.reference).first())["reference"]
     for action in ("triage", "start_work", "respond", "reopen", "respond", "close", "reopen"):
-        r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": action},
-                              headers=relia_agent.headers)
+        r = await client.post(
+            f"/api/v1/tickets/{ref}/transitions", json={"action": action}, headers=relia_agent.headers
+        )
         assert r.status_code == 200, r.text
-    await client.post(f"/api/v1/tickets/{ref}/replies", json={"text": "Thank you, we looked into it."},
-                      headers=relia_agent.headers)
+    await client.post(
+        f"/api/v1/tickets/{ref}/replies", json={"text": "Thank you, we looked into it."}, headers=relia_agent.headers
+    )
     rows = await Outbox.select().where(Outbox.to_addr == VICTIM).output(load_json=True)
     assert {r["kind"] for r in rows} >= {"ticket-received", "agent-reply", "status-changed", "ticket-resolved"}
     for row in rows:
@@ -85,8 +87,10 @@ async def test_a_flood_from_one_client_is_refused_and_the_requester_still_gets_t
     assert sum("limited to 3 an hour" in str(e["data"].get("mail_not_sent", "")) for e in withheld) == 2
 
     # The genuine requester writes by mail from their own address: the daily cap was not used up.
-    mail = (b"From: Victim <victim@example.test>\r\nTo: privacy@relia-group.com\r\nSubject: my request\r\n"
-            b"Message-ID: <genuine@example.test>\r\n\r\nPlease tell me what you hold.\r\n")
+    mail = (
+        b"From: Victim <victim@example.test>\r\nTo: privacy@relia-group.com\r\nSubject: my request\r\n"
+        b"Message-ID: <genuine@example.test>\r\n\r\nPlease tell me what you hold.\r\n"
+    )
     from ticketing.services.mail_ports import MailSource
 
     result = await container.mail.ingest("relia", mail, MailSource("pipe"))

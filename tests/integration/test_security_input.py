@@ -14,7 +14,7 @@ BOUNDARY = "XyZ"
 def multipart(*parts: tuple[str, bytes, str | None]) -> bytes:
     out = b""
     for name, value, charset in parts:
-        out += f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n".encode()
+        out += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n'.encode()
         if charset:
             out += f"Content-Type: text/plain; charset={charset}\r\n".encode()
         out += b"\r\n" + value + b"\r\n"
@@ -45,8 +45,15 @@ async def test_undecodable_form_fields_are_400(client, caplog, path, part):
     assert_short_log(caplog)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/tickets", "/api/v1/tickets/REL-2026-000001/transitions",
-                                  "/api/v1/mail/1/review", "/api/v1/tickets/REL-2026-000001/participants"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tickets",
+        "/api/v1/tickets/REL-2026-000001/transitions",
+        "/api/v1/mail/1/review",
+        "/api/v1/tickets/REL-2026-000001/participants",
+    ],
+)
 async def test_deeply_nested_json_is_400_before_authentication(client, caplog, path):
     deep = "[" * 1000 + "]" * 1000
     with caplog.at_level(logging.INFO):
@@ -64,8 +71,9 @@ async def test_deeply_nested_json_is_400_before_authentication(client, caplog, p
 async def test_deep_json_with_a_token_is_400_too(client, relia_agent, caplog):
     deep = '{"a":' * 2000 + "1" + "}" * 2000
     with caplog.at_level(logging.INFO):
-        r = await client.post("/api/v1/tickets", content=deep,
-                              headers={"content-type": "application/json", **relia_agent.headers})
+        r = await client.post(
+            "/api/v1/tickets", content=deep, headers={"content-type": "application/json", **relia_agent.headers}
+        )
     assert r.status_code == 400, r.text
     assert_short_log(caplog)
 
@@ -75,7 +83,11 @@ async def test_deep_json_with_a_token_is_400_too(client, relia_agent, caplog):
 async def test_mail_ids_beyond_the_integer_range_are_404(client, make_staff, caplog, suffix, method, mail_id):
     manager = await make_staff("manager@relia.test", ["relia"], role="manager")
     with caplog.at_level(logging.INFO):
-        r = await client.request(method, f"/api/v1/mail/{mail_id}{suffix}", headers=manager.headers,
-                                 json={"review": "dismissed"} if method == "POST" else None)
+        r = await client.request(
+            method,
+            f"/api/v1/mail/{mail_id}{suffix}",
+            headers=manager.headers,
+            json={"review": "dismissed"} if method == "POST" else None,
+        )
     assert r.status_code == 404, r.text
     assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]

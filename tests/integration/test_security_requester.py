@@ -11,8 +11,12 @@ from tests.integration.test_contact_form import FORM, fields, open_form
 from ticketing.db.tables import Event, Requester, Ticket
 from ticketing.services.mail_ports import MailSource
 
-HANAKO = {"name": "Hanako Yamada", "email": "hanako@example.test", "phone": "03-1234-5678",
-          "postal_address": "1-1 Chiyoda, Tokyo"}
+HANAKO = {
+    "name": "Hanako Yamada",
+    "email": "hanako@example.test",
+    "phone": "03-1234-5678",
+    "postal_address": "1-1 Chiyoda, Tokyo",
+}
 ATTACKER = {"name": "Mallory", "phone": "+1-555-0100", "postal_address": "PO Box 1, Elsewhere"}
 
 
@@ -39,7 +43,10 @@ async def test_the_public_form_cannot_rewrite_an_earlier_ticket(client, relia_ag
     on_file = await Requester.select().where(Requester.email == HANAKO["email"])
     assert len(on_file) == 1
     assert (on_file[0]["name"], on_file[0]["phone"], on_file[0]["postal_address"]) == (
-        HANAKO["name"], HANAKO["phone"], HANAKO["postal_address"])
+        HANAKO["name"],
+        HANAKO["phone"],
+        HANAKO["postal_address"],
+    )
 
     second = await Ticket.select(Ticket.reference).where(Ticket.reference != first).first()
     later = await _ticket(client, relia_agent, second["reference"])
@@ -48,8 +55,7 @@ async def test_the_public_form_cannot_rewrite_an_earlier_ticket(client, relia_ag
     assert later["flags"]["contact_details_differ"] == ["name", "phone", "postal_address"]
     differ = [e for e in later["events"] if e["action"] == "contact_details_differ"]
     assert len(differ) == 1 and "not changed" in differ[0]["reason"]
-    row = await Event.select(Event.data).where(Event.action == "contact_details_differ").first().output(
-        load_json=True)
+    row = await Event.select(Event.data).where(Event.action == "contact_details_differ").first().output(load_json=True)
     assert row["data"] == {"fields": ["name", "phone", "postal_address"], "source": "web"}
 
 
@@ -58,8 +64,10 @@ async def test_the_api_and_mail_cannot_rewrite_it_either(client, container, reli
     body = ticket_json(requester={"email": HANAKO["email"], **ATTACKER}, language="ja")
     r = await client.post("/api/v1/tickets", json=body, headers=relia_agent.headers)
     assert r.status_code == 201, r.text
-    mail = (b"From: Someone Else <hanako@example.test>\r\nTo: privacy@relia-group.com\r\n"
-            b"Subject: new details\r\nMessage-ID: <m1@example.test>\r\n\r\nMy new address is elsewhere.\r\n")
+    mail = (
+        b"From: Someone Else <hanako@example.test>\r\nTo: privacy@relia-group.com\r\n"
+        b"Subject: new details\r\nMessage-ID: <m1@example.test>\r\n\r\nMy new address is elsewhere.\r\n"
+    )
     assert (await container.mail.ingest("relia", mail, MailSource("pipe"))).action == "created"
 
     assert (await _ticket(client, relia_agent, first))["requester"] == HANAKO
@@ -92,14 +100,24 @@ async def test_only_staff_confirm_a_change_and_earlier_tickets_keep_theirs(clien
 
     r = await client.post(f"/api/v1/tickets/{second}/requester/confirm", headers=relia_agent.headers)
     assert r.status_code == 200, r.text
-    assert r.json() == {"name": "Hanako Suzuki", "email": HANAKO["email"], "phone": "090-0000-0000",
-                        "postal_address": HANAKO["postal_address"]}
+    assert r.json() == {
+        "name": "Hanako Suzuki",
+        "email": HANAKO["email"],
+        "phone": "090-0000-0000",
+        "postal_address": HANAKO["postal_address"],
+    }
     later = await _ticket(client, relia_agent, second)
     assert "contact_details_differ" not in later["flags"]
     assert later["requester_on_file"]["name"] == "Hanako Suzuki"
-    confirmed = await Event.select(Event.data, Event.actor_label).where(
-        Event.action == "contact_details_confirmed").first().output(load_json=True)
+    confirmed = (
+        await Event.select(Event.data, Event.actor_label)
+        .where(Event.action == "contact_details_confirmed")
+        .first()
+        .output(load_json=True)
+    )
     assert confirmed["actor_label"] == relia_agent.email
-    assert confirmed["data"] == {"fields": ["name", "phone"],
-                                 "previous": {"name": HANAKO["name"], "phone": HANAKO["phone"]}}
+    assert confirmed["data"] == {
+        "fields": ["name", "phone"],
+        "previous": {"name": HANAKO["name"], "phone": HANAKO["phone"]},
+    }
     assert (await _ticket(client, relia_agent, first))["requester"] == HANAKO  # history is not rewritten

@@ -47,9 +47,7 @@ async def test_an_account_is_locked_after_ten_failures_from_anywhere(settings, c
         assert (await login(c, relia_agent.email, relia_agent.password)).status_code == 303
 
 
-async def test_a_success_clears_the_accounts_count_and_keys_are_not_stored_in_clear(
-    settings, container, relia_agent
-):
+async def test_a_success_clears_the_accounts_count_and_keys_are_not_stored_in_clear(settings, container, relia_agent):
     async with app_client(settings, container) as c:
         for _ in range(9):
             assert (await login(c, relia_agent.email, WRONG)).status_code == 401
@@ -77,19 +75,26 @@ async def test_a_rotating_x_forwarded_for_is_ignored_without_a_trusted_proxy(set
         answers = []
         for n in range(8):
             token = (await c.get("/login")).text.split('name="_csrf_token" value="')[1].split('"')[0]
-            r = await c.post("/login", data={"_csrf_token": token, "email": relia_agent.email, "password": WRONG},
-                             headers={"X-Forwarded-For": f"10.9.{n}.1"})
+            r = await c.post(
+                "/login",
+                data={"_csrf_token": token, "email": relia_agent.email, "password": WRONG},
+                headers={"X-Forwarded-For": f"10.9.{n}.1"},
+            )
             answers.append(r.status_code)
         assert answers == [401] * 5 + [429] * 3  # one client, one bucket, whatever it claims
 
 
 async def test_a_configured_proxy_is_believed(settings, container, relia_agent):
-    async with app_client(settings, container, client_ip="127.0.0.1", signin_rate_limit_per_minute=5,
-                          trusted_proxies=("127.0.0.1",)) as c:
+    async with app_client(
+        settings, container, client_ip="127.0.0.1", signin_rate_limit_per_minute=5, trusted_proxies=("127.0.0.1",)
+    ) as c:
         for n in range(8):  # each forwarded client has its own bucket now
             token = (await c.get("/login")).text.split('name="_csrf_token" value="')[1].split('"')[0]
-            r = await c.post("/login", data={"_csrf_token": token, "email": relia_agent.email, "password": WRONG},
-                             headers={"X-Forwarded-For": f"198.51.100.{n + 1}"})
+            r = await c.post(
+                "/login",
+                data={"_csrf_token": token, "email": relia_agent.email, "password": WRONG},
+                headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
+            )
             assert r.status_code == 401
 
 

@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(PG_URL is not None, reason="the wheel is checked
 
 
 def run(*args: str | Path, cwd: Path, env: dict[str, str], stdin: str = "", timeout: float = 300) -> str:
-    r = subprocess.run([str(a) for a in args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True,
-                       timeout=timeout)
+    r = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=timeout
+    )
     assert r.returncode == 0, f"{args} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
     return r.stdout
 
@@ -39,12 +40,32 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the wheel, the `ticketing` script of a fresh virtualenv it was installed into)."""
     base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TICKETING_", "PYTHON"))}
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", base / "dist", ROOT,
-        cwd=base, env=env)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--wheel-dir",
+        base / "dist",
+        ROOT,
+        cwd=base,
+        env=env,
+    )
     (wheel,) = (base / "dist").glob("ticketing-*.whl")
     venv.EnvBuilder(with_pip=True).create(base / "venv")
-    run(base / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel,
-        cwd=base, env=env)
+    run(
+        base / "venv" / "bin" / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        wheel,
+        cwd=base,
+        env=env,
+    )
     return wheel, base / "venv" / "bin" / "ticketing"
 
 
@@ -63,16 +84,33 @@ def test_the_installed_wheel_runs_from_any_folder(installed: tuple[Path, Path], 
     assert version.startswith("ticketing ") and version.split()[1] in wheel.name
     parsed = json.loads(run(ticketing, "mail", "parse", FIXTURE, cwd=elsewhere, env=env))
     assert parsed["from_email"] and parsed["text"]
-    due = run(ticketing, "calendar", "due", "--desk", "relia", "--start", "2026-04-28T16:30:00+09:00",
-              "--business-days", "3", cwd=elsewhere, env=env)
+    due = run(
+        ticketing,
+        "calendar",
+        "due",
+        "--desk",
+        "relia",
+        "--start",
+        "2026-04-28T16:30:00+09:00",
+        "--business-days",
+        "3",
+        cwd=elsewhere,
+        env=env,
+    )
     assert due.strip() == "2026-05-07T17:00:00+09:00"
 
     (port,) = _free_ports(1)
     log = (tmp_path / "serve.log").open("w+")
     # Through the image's entry point (migrate, then serve; later arguments win), with the venv on PATH.
     env["PATH"] = f"{ticketing.parent}{os.pathsep}{env.get('PATH', '')}"
-    proc = subprocess.Popen(["sh", str(ENTRYPOINT), "--host", "127.0.0.1", "--port", str(port)], cwd=elsewhere,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["sh", str(ENTRYPOINT), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=elsewhere,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -90,11 +128,28 @@ def test_the_installed_wheel_runs_from_any_folder(installed: tuple[Path, Path], 
         assert ja.status_code == 200 and "個人情報" in ja.text and '<html lang="ja">' in ja.text
         assert en.status_code == 200 and "Contact the personal information desk" in en.text
         assert httpx.get(f"{base}/static/site.css").status_code == 200
-        run(ticketing, "user", "add", "wheel@example.test", "--role", "agent", "--desk", "relia", "--password-stdin",
-            cwd=elsewhere, env=env, stdin="a long wheel password\n")
+        run(
+            ticketing,
+            "user",
+            "add",
+            "wheel@example.test",
+            "--role",
+            "agent",
+            "--desk",
+            "relia",
+            "--password-stdin",
+            cwd=elsewhere,
+            env=env,
+            stdin="a long wheel password\n",
+        )
         token = run(ticketing, "token", "create", "wheel@example.test", cwd=elsewhere, env=env).strip()
-        body = {"desk": "relia", "category": "inquiry", "subject": "Hello", "message": "What do you hold?",
-                "requester": {"name": "Hanako", "email": "hanako@example.test"}}
+        body = {
+            "desk": "relia",
+            "category": "inquiry",
+            "subject": "Hello",
+            "message": "What do you hold?",
+            "requester": {"name": "Hanako", "email": "hanako@example.test"},
+        }
         r = httpx.post(f"{base}/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 201, r.text
     finally:
@@ -114,8 +169,14 @@ def test_the_image_installs_only_the_wheel() -> None:
     builder, runtime = text.split("AS runtime", 1)
     assert "pip wheel" in builder and "AS builder" in builder
     assert "/dist/ticketing-*.whl" in runtime and "docker/entrypoint.sh" in runtime
-    forbidden_in_runtime = ("pip install -e", "COPY . ", "COPY ticketing", "COPY --from=builder /src", "gcc",
-                            "build-essential")
+    forbidden_in_runtime = (
+        "pip install -e",
+        "COPY . ",
+        "COPY ticketing",
+        "COPY --from=builder /src",
+        "gcc",
+        "build-essential",
+    )
     for forbidden in forbidden_in_runtime:
         assert forbidden not in runtime, forbidden
     assert "USER ticketing" in runtime

@@ -12,7 +12,17 @@ class PiccoloAccessStore:
         if entry.reference is not None:
             row = await Ticket.select(Ticket.id).where(Ticket.reference == entry.reference).first()
             ticket_id = row["id"] if row else None
-        await AccessLog.insert(AccessLog(
-            user=entry.user_id, at=entry.at, via=entry.via, what=entry.what.value, target=entry.target,
-            desk=entry.desk, ticket=ticket_id, client=entry.client[:64], allowed=entry.allowed, rows_shown=entry.count,
-        ))
+        await AccessLog.insert(
+            AccessLog(
+                user=entry.user_id,
+                at=entry.at,
+                via=entry.via,
+                what=entry.what.value,
+                target=entry.target,
+                desk=entry.desk,
+                ticket=ticket_id,
+                client=entry.client[:64],
+                allowed=entry.allowed,
+                rows_shown=entry.count,
+            )
+        )

@@ -20,30 +20,46 @@ class PiccoloContactStore:
         async with write_transaction():
             row = await (
                 Ticket.select(
-                    Ticket.id, Ticket.requester, Ticket.flags, Ticket.contact_name, Ticket.contact_email,
-                    Ticket.contact_phone, Ticket.contact_postal_address,
-                    Ticket.requester.name.as_alias("r_name"), Ticket.requester.email.as_alias("r_email"),
+                    Ticket.id,
+                    Ticket.requester,
+                    Ticket.flags,
+                    Ticket.contact_name,
+                    Ticket.contact_email,
+                    Ticket.contact_phone,
+                    Ticket.contact_postal_address,
+                    Ticket.requester.name.as_alias("r_name"),
+                    Ticket.requester.email.as_alias("r_email"),
                     Ticket.requester.phone.as_alias("r_phone"),
                     Ticket.requester.postal_address.as_alias("r_address"),
                 )
-                .where(Ticket.reference == reference).first().output(load_json=True)
+                .where(Ticket.reference == reference)
+                .first()
+                .output(load_json=True)
             )
             if row is None:
                 raise NotFound("ticket", reference)
             before = Contact(row["r_name"], row["r_email"], row["r_phone"], row["r_address"])
-            given = Contact(row["contact_name"], row["contact_email"], row["contact_phone"],
-                            row["contact_postal_address"])
+            given = Contact(
+                row["contact_name"], row["contact_email"], row["contact_phone"], row["contact_postal_address"]
+            )
             changed = changed_fields(before, given)
             after = Contact(**{**asdict(before), **{f: getattr(given, f) for f in changed}})
             if changed:
                 columns = {"name": Requester.name, "phone": Requester.phone, "postal_address": Requester.postal_address}
                 await Requester.update({columns[f]: getattr(given, f) for f in changed}).where(
-                    Requester.id == row["requester"])
+                    Requester.id == row["requester"]
+                )
             flags = {k: v for k, v in (row["flags"] or {}).items() if k != "contact_details_differ"}
             await Ticket.update({Ticket.flags: flags, Ticket.updated_at: at}).where(Ticket.id == row["id"])
-            await Event.insert(Event(
-                ticket=row["id"], at=at, actor=user_id, actor_label=label, action="contact_details_confirmed",
-                reason="staff confirmed this ticket's contact details as the requester's details on file",
-                data={"fields": list(changed), "previous": {f: getattr(before, f) for f in changed if f in FIELDS}},
-            ))
+            await Event.insert(
+                Event(
+                    ticket=row["id"],
+                    at=at,
+                    actor=user_id,
+                    actor_label=label,
+                    action="contact_details_confirmed",
+                    reason="staff confirmed this ticket's contact details as the requester's details on file",
+                    data={"fields": list(changed), "previous": {f: getattr(before, f) for f in changed if f in FIELDS}},
+                )
+            )
         return after

@@ -33,6 +33,7 @@ def _norm(value: str | None) -> str:
 def changed_fields(on_file: Contact, given: Contact) -> tuple[str, ...]:
     """The fields `given` states differently from `on_file`; a field left empty changes nothing."""
     return tuple(
-        name for name in FIELDS
+        name
+        for name in FIELDS
         if _norm(getattr(given, name)) and _norm(getattr(given, name)) != _norm(getattr(on_file, name))
     )

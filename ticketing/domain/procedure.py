@@ -36,10 +36,18 @@ class IdentityRule(StrEnum):
 
 
 # Documents a requester may have to send besides the form; `identity` follows the IdentityRule.
-DOCUMENTS = frozenset({
-    "identity", "power_of_attorney", "seal_certificate", "lawyer_certificate", "family_register",
-    "residence_certificate", "court_appointment", "guardianship_registry",
-})
+DOCUMENTS = frozenset(
+    {
+        "identity",
+        "power_of_attorney",
+        "seal_certificate",
+        "lawyer_certificate",
+        "family_register",
+        "residence_certificate",
+        "court_appointment",
+        "guardianship_registry",
+    }
+)
 VALIDITY_RE = re.compile(r"^\s*(\d+)\s+(day|month)s?\s*$")
 
 
@@ -73,7 +81,7 @@ def parse_validity(raw: Any, where: str) -> Validity:
         return Validity(days=raw)
     match = VALIDITY_RE.match(raw) if isinstance(raw, str) else None
     if match is None:
-        raise ConfigError(where, f"{raw!r}: write 0 (valid on receipt), a number of days, or \"3 months\"")
+        raise ConfigError(where, f'{raw!r}: write 0 (valid on receipt), a number of days, or "3 months"')
     amount = int(match.group(1))
     return Validity(months=amount) if match.group(2) == "month" else Validity(days=amount)
 
@@ -122,6 +130,10 @@ def parse_procedure(procedure: Any, requesters: Any, where: str) -> Procedure:
                 _documents(rule.get("one_of", []), f"{here}.one_of"),
             )
     return Procedure(
-        request_form=form, request_form_url=url, handwritten_and_sealed=bool(table.get("handwritten_and_sealed")),
-        identity=identity, mask_numbers=bool(table.get("mask_numbers", True)), requesters=kinds,
+        request_form=form,
+        request_form_url=url,
+        handwritten_and_sealed=bool(table.get("handwritten_and_sealed")),
+        identity=identity,
+        mask_numbers=bool(table.get("mask_numbers", True)),
+        requesters=kinds,
     )

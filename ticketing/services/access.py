@@ -34,17 +34,41 @@ class AccessLog:
         self.clock = clock
 
     async def read(
-        self, principal: Principal, what: AccessKind, target: str, *, desk: str = "",
-        reference: str | None = None, count: int = 1,
+        self,
+        principal: Principal,
+        what: AccessKind,
+        target: str,
+        *,
+        desk: str = "",
+        reference: str | None = None,
+        count: int = 1,
     ) -> None:
-        await self.store.record(Access(
-            principal.user_id, self.clock.now(), principal.via, what, target[:200], desk, reference,
-            principal.client, True, count,
-        ))
+        await self.store.record(
+            Access(
+                principal.user_id,
+                self.clock.now(),
+                principal.via,
+                what,
+                target[:200],
+                desk,
+                reference,
+                principal.client,
+                True,
+                count,
+            )
+        )
 
     async def refused(self, principal: Principal, target: str) -> None:
         """A request for another desk's data, or for something that is not there."""
-        await self.store.record(Access(
-            principal.user_id, self.clock.now(), principal.via, AccessKind.REFUSED, target[:200],
-            client=principal.client, allowed=False, count=0,
-        ))
+        await self.store.record(
+            Access(
+                principal.user_id,
+                self.clock.now(),
+                principal.via,
+                AccessKind.REFUSED,
+                target[:200],
+                client=principal.client,
+                allowed=False,
+                count=0,
+            )
+        )

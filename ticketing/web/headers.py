@@ -52,5 +52,3 @@ class SecurityHeaders(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
-
-
