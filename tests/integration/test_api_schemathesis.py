@@ -10,7 +10,6 @@ One pytest test; schemathesis runs each operation as a subtest, with a fixed see
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.conftest import ticket_json
 from tests.integration.test_cli import run
-from tests.integration.test_sla_processes import _env, _free_ports, _read, _start_server, _stop_server
 from tests.mailbuilder import make_mail
+from tests.serving import running_server
 from ticketing.domain.tickets import Action
 from ticketing.settings import Settings
 
@@ -51,20 +50,6 @@ def _cli(settings: Settings, *args: str, stdin: str = "") -> str:
     r = run(settings, *args, stdin=stdin)
     assert r.returncode == 0, f"ticketing {' '.join(args)} failed:\n{r.stderr}"
     return r.stdout.strip()
-
-
-def _wait_ready(proc, base: str, log, within: float = 60) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"ticketing serve exited with {proc.returncode}:\n{_read(log)}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"ticketing serve did not become ready:\n{_read(log)}")
 
 
 def _seed_data(http: httpx.Client) -> dict[str, list[Any]]:
@@ -128,13 +113,7 @@ def api_schema(settings: Settings, container: object, tmp_path: Path, request: p
         for m in (tmp_path / "mail.eml", MALFORMED)
     ]
     assert ingested == ["created", "quarantined"]
-    (port,) = _free_ports(1)
-    base = f"http://127.0.0.1:{port}"
-    proc, _, log = _start_server(
-        port, _env(settings, TICKETING_SECRET_KEY=settings.secret_key or ""), tmp_path / "serve.log"
-    )
-    try:
-        _wait_ready(proc, base, log)
+    with running_server(settings, tmp_path / "serve.log") as base:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=10) as http:
             known = _seed_data(http)
         config = SchemathesisConfig.from_dict(
@@ -148,9 +127,6 @@ def api_schema(settings: Settings, container: object, tmp_path: Path, request: p
         schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json", config=config, timeout=10)
         _known_values_hooks(schema, known)
         yield schema
-        assert proc.poll() is None, f"ticketing serve died during the run:\n{_read(log)}"
-    finally:
-        _stop_server(proc, log)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

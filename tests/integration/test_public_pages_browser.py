@@ -14,8 +14,8 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright
 
-from tests.integration.test_api_schemathesis import _cli, _wait_ready
-from tests.integration.test_sla_processes import _env, _free_ports, _start_server, _stop_server
+from tests.integration.test_api_schemathesis import _cli
+from tests.serving import running_server
 from ticketing.domain.tickets import Channel
 from ticketing.settings import Settings
 
@@ -39,16 +39,8 @@ def server(settings: Settings, container: object, tmp_path: Path) -> Iterator[st
     """`ticketing serve` on the test database; yields its base URL."""
     if settings.database_url:
         _cli(settings, "migrate")
-    (port,) = _free_ports(1)
-    base = f"http://127.0.0.1:{port}"
-    proc, _, log = _start_server(
-        port, _env(settings, TICKETING_SECRET_KEY=settings.secret_key or ""), tmp_path / "serve.log"
-    )
-    try:
-        _wait_ready(proc, base, log)
+    with running_server(settings, tmp_path / "serve.log") as base:
         yield base
-    finally:
-        _stop_server(proc, log)
 
 
 @pytest.fixture

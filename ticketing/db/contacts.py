@@ -7,14 +7,14 @@ from datetime import datetime
 
 from ticketing.db.engine import write_transaction
 from ticketing.db.tables import Event, Requester, Ticket
+from ticketing.db.ticket_reads import GIVEN_CONTACT, ON_FILE_CONTACT, given_contact, on_file_contact, ticket_desk
 from ticketing.domain.contacts import FIELDS, Contact, changed_fields
 from ticketing.domain.errors import NotFound
 
 
 class PiccoloContactStore:
     async def desk_of(self, reference: str) -> str | None:
-        row = await Ticket.select(Ticket.desk.slug.as_alias("slug")).where(Ticket.reference == reference).first()
-        return None if row is None else str(row["slug"])
+        return await ticket_desk(reference)
 
     async def confirm(self, reference: str, user_id: int, label: str, at: datetime) -> Contact:
         async with write_transaction():
@@ -23,14 +23,8 @@ class PiccoloContactStore:
                     Ticket.id,
                     Ticket.requester,
                     Ticket.flags,
-                    Ticket.contact_name,
-                    Ticket.contact_email,
-                    Ticket.contact_phone,
-                    Ticket.contact_postal_address,
-                    Ticket.requester.name.as_alias("r_name"),
-                    Ticket.requester.email.as_alias("r_email"),
-                    Ticket.requester.phone.as_alias("r_phone"),
-                    Ticket.requester.postal_address.as_alias("r_address"),
+                    *GIVEN_CONTACT,
+                    *ON_FILE_CONTACT,
                 )
                 .where(Ticket.reference == reference)
                 .first()
@@ -38,10 +32,7 @@ class PiccoloContactStore:
             )
             if row is None:
                 raise NotFound("ticket", reference)
-            before = Contact(row["r_name"], row["r_email"], row["r_phone"], row["r_address"])
-            given = Contact(
-                row["contact_name"], row["contact_email"], row["contact_phone"], row["contact_postal_address"]
-            )
+            before, given = on_file_contact(row), given_contact(row)
             changed = changed_fields(before, given)
             after = Contact(**{**asdict(before), **{f: getattr(given, f) for f in changed}})
             if changed:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ticketing.db.engine import is_postgres, write_transaction
 from ticketing.db.tables import Event, Ticket, TicketParticipant
+from ticketing.db.ticket_reads import ticket_desk
 from ticketing.domain.errors import NotFound
 
 LOCK = "SELECT t.id, d.slug AS desk FROM ticket t JOIN desk d ON d.id = t.desk WHERE t.reference = {}"
@@ -19,8 +20,7 @@ class PiccoloParticipantStore:
         return int(rows[0]["id"]), str(rows[0]["desk"])
 
     async def desk_of(self, reference: str) -> str | None:
-        row = await Ticket.select(Ticket.desk.slug.as_alias("desk")).where(Ticket.reference == reference).first()
-        return None if row is None else str(row["desk"])
+        return await ticket_desk(reference)
 
     async def list(self, reference: str) -> list[tuple[str, str]]:
         rows = await TicketParticipant.select(TicketParticipant.email, TicketParticipant.name).where(

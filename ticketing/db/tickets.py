@@ -22,6 +22,7 @@ from ticketing.db.tables import (
     Ticket,
     TicketParticipant,
 )
+from ticketing.db.ticket_reads import GIVEN_CONTACT, ON_FILE_CONTACT, on_file_contact
 from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
 from ticketing.db.values import cut
 from ticketing.domain.contacts import Contact
@@ -261,14 +262,8 @@ class PiccoloTicketStore:
         row = await (
             Ticket.select(
                 *SUMMARY_COLUMNS,
-                Ticket.contact_name,
-                Ticket.contact_email,
-                Ticket.contact_phone,
-                Ticket.contact_postal_address,
-                Ticket.requester.name.as_alias("r_name"),
-                Ticket.requester.email.as_alias("r_email"),
-                Ticket.requester.phone.as_alias("r_phone"),
-                Ticket.requester.postal_address.as_alias("r_address"),
+                *GIVEN_CONTACT,
+                *ON_FILE_CONTACT,
                 Ticket.requester.bouncing.as_alias("r_bouncing"),
                 Ticket.flags,
                 Ticket.linked_ticket.reference.as_alias("linked_reference"),
@@ -294,7 +289,7 @@ class PiccoloTicketStore:
             requester_email=row["contact_email"],
             requester_phone=row["contact_phone"],
             requester_postal_address=row["contact_postal_address"],
-            on_file=Contact(row["r_name"], row["r_email"], row["r_phone"], row["r_address"]),
+            on_file=on_file_contact(row),
             messages=tuple(
                 MessageView(
                     m["direction"], m["channel"], m["from_email"], m["subject"], m["text"], m["created_at"],

@@ -18,6 +18,7 @@ from ticketing.db.tables import (
     SlaClock,
     Ticket,
 )
+from ticketing.db.ticket_reads import ticket_desk
 from ticketing.db.tickets import inbound_message_row, insert_attachments
 from ticketing.db.workflow_pg import LOCK_SELECT, event_data, pg_snapshot, pg_write_change, snapshot_of
 from ticketing.domain.errors import NotFound
@@ -132,8 +133,7 @@ class PiccoloWorkflowStore:
             return change
 
     async def desk_of(self, reference: str) -> str | None:
-        row = await Ticket.select(Ticket.desk.slug.as_alias("slug")).where(Ticket.reference == reference).first()
-        return None if row is None else str(row["slug"])
+        return await ticket_desk(reference)
 
     async def member_id(self, email: str, desk: str) -> int | None:
         row = await (

@@ -32,7 +32,10 @@ async def status_page(token: FromPath[str], container: ContainerDep) -> Template
     # Dates as the requester and the desk see them (stored in UTC: 08:00 in Tokyo is the day before).
     zone = ZoneInfo(desk.timezone)
     context = {
-        "_": translations(lang).gettext, "lang": lang, "t": summary, "desk": desk,
+        "_": translations(lang).gettext,
+        "lang": lang,
+        "t": summary,
+        "desk": desk,
         "received_on": format_date(summary.created_at.astimezone(zone).date(), "long", locale=LOCALES.get(lang, "en")),
         "changed_on": format_date(summary.updated_at.astimezone(zone).date(), "long", locale=LOCALES.get(lang, "en")),
     }
