@@ -6,18 +6,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import pg_pool, pg_transaction_connection, write_transaction
-from ticketing.db.mail_sql import (
-    CLAIM,
-    CREATE_FROM_MAIL,
-    FIND_INBOUND,
-    THREAD_MATCHES,
-    bind,
-    claim_values,
-    create_values,
-)
+from ticketing.db.engine import pg_pool, write_transaction
+from ticketing.db.mail_sql import FIND_INBOUND, THREAD_MATCHES, bind
+from ticketing.db.plan import NewId, Plan, Step, Update, run
+from ticketing.db.sql import Sql, in_transaction
 from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
-from ticketing.db.tickets import PiccoloTicketStore, insert_ticket
+from ticketing.db.ticket_writes import claim_step, creation_plan
+from ticketing.db.tickets import PiccoloTicketStore, write
 from ticketing.db.values import loads
 from ticketing.db.workflow import lock_snapshot, write_change
 from ticketing.services.mail_ports import InboundHit, InboundRecord, InboundRow, OutgoingHit, ThreadMatch
@@ -28,28 +23,14 @@ class PiccoloMailStore:
     def __init__(self, tickets: PiccoloTicketStore) -> None:
         self.tickets = tickets
 
-    async def _claim(self, record: InboundRecord) -> int | None:
+    async def _claim(self, sql: Sql, record: InboundRecord) -> int | None:
         """Insert the log row; None when the dedupe key is taken (the message is already stored).
 
         On PostgreSQL a concurrent insert of the same key waits for the other transaction and then
         does nothing, so exactly one path wins whatever the interleaving.
         """
-        desk_id = await self.tickets.desk_id(record.desk)
-        if (conn := pg_transaction_connection()) is not None:
-            row = await conn.fetchrow(CLAIM[0], *bind(CLAIM, claim_values(record, desk_id)))
-            return int(row["id"]) if row else None
-        source = record.source
-        rows = await InboundMail.insert(
-            InboundMail(
-                desk=desk_id, dedupe_key=record.dedupe_key, source=source.kind, mailbox=source.mailbox[:300],
-                uidvalidity=source.uidvalidity, uid=source.uid, message_id=(record.message_id or None)
-                and record.message_id[:500], content_hash=record.content_hash, raw_sha256=record.raw_sha256,
-                size=record.size, from_email=(record.from_email or None) and record.from_email[:254],
-                subject=record.subject[:300], received_at=record.received_at, action=record.action,
-                reason=record.reason, defects=list(record.defects), deliveries=1, last_seen_at=record.received_at,
-            )
-        ).on_conflict(target=InboundMail.dedupe_key, action="DO NOTHING").returning(InboundMail.id)
-        return int(rows[0]["id"]) if rows else None
+        ids = await run(sql, Plan((claim_step(record, await self.tickets.desk_id(record.desk)),), ("claim",)))
+        return None if ids is None else ids["claim"]
 
     async def find_inbound(self, dedupe_key: str) -> InboundHit | None:
         if (pool := pg_pool()) is not None:
@@ -70,7 +51,7 @@ class PiccoloMailStore:
 
     async def record(self, record: InboundRecord) -> int | None:
         async with write_transaction():
-            return await self._claim(record)
+            return await self._claim(in_transaction(), record)
 
     async def create_ticket(
         self, record: InboundRecord, draft: TicketDraft, *, release_of: int | None = None
@@ -78,41 +59,26 @@ class PiccoloMailStore:
         """Claim the message and write its ticket; with `release_of`, open a ticket for a logged row instead
         (a manager releasing ignored mail), claimed by marking it released if nobody else did."""
         desk_id = await self.tickets.desk_id(record.desk)
-        pool = pg_pool()
-        if pool is not None and release_of is None:
-            async with pool.acquire() as conn:
-                row = await conn.fetchrow(CREATE_FROM_MAIL[0],
-                                          *bind(CREATE_FROM_MAIL, create_values(record, draft, desk_id)))
-            return int(row["ticket_id"]) if row and row["ticket_id"] is not None else None
-        async with write_transaction():
-            if release_of is None:
-                inbound_id = await self._claim(record)
-            else:
-                rows = await InboundMail.update({InboundMail.review: "released"}).where(
-                    (InboundMail.id == release_of) & (InboundMail.review == "") & InboundMail.ticket.is_null()
-                ).returning(InboundMail.id)
-                inbound_id = int(rows[0]["id"]) if rows else None
-            if inbound_id is None:
-                return None
-            ticket_id, message_id = await insert_ticket(draft, desk_id)
-            await InboundMail.update({InboundMail.ticket: ticket_id, InboundMail.message: message_id}).where(
-                InboundMail.id == inbound_id
-            )
-        return ticket_id
+        links = {"ticket": NewId("ticket"), "message": NewId("message")}
+        if release_of is None:
+            claim: Step = claim_step(record, desk_id, **links)
+        else:
+            claim = Update("inbound_mail", {"review": "released", **links},
+                           {"id": release_of, "review": "", "ticket": None}, name="claim", guard=True)
+        ids = await write(creation_plan(draft, desk_id, claim))
+        return None if ids is None else ids["ticket"]
 
     async def append(
         self, record: InboundRecord, reference: str, decide: Callable[[TicketSnapshot], TicketChange]
     ) -> TicketChange | None:
         async with write_transaction():
-            inbound_id = await self._claim(record)
+            sql = in_transaction()
+            inbound_id = await self._claim(sql, record)
             if inbound_id is None:
                 return None
-            snapshot, row = await lock_snapshot(reference)
-            change = decide(snapshot)
-            message_id = await write_change(snapshot, row, change)
-            await InboundMail.update({InboundMail.ticket: snapshot.id, InboundMail.message: message_id}).where(
-                InboundMail.id == inbound_id
-            )
+            locked = await lock_snapshot(sql, reference)
+            change = decide(locked.snapshot)
+            await write_change(sql, locked, change, claimed=inbound_id)
         return change
 
     async def _matches(self, ticket_ids: Sequence[int]) -> dict[int, tuple[str, str | None, tuple[str, ...]]]:

@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
-from ticketing.db.engine import current_engine, pg_pool, write_transaction
-from ticketing.db.outbox import outbox_row
-from ticketing.db.sla import due_columns, insert_clocks
+from ticketing.db.engine import pg_pool, write_transaction
+from ticketing.db.plan import Plan, run
+from ticketing.db.sql import Dialect, Sql, in_transaction
 from ticketing.db.tables import (
     Attachment,
     Desk,
@@ -23,13 +21,10 @@ from ticketing.db.tables import (
     TicketParticipant,
 )
 from ticketing.db.ticket_reads import GIVEN_CONTACT, ON_FILE_CONTACT, on_file_contact
-from ticketing.db.ticket_sql import CREATE_TICKET_SQL, create_ticket_args
-from ticketing.db.values import cut
+from ticketing.db.ticket_writes import creation_plan
 from ticketing.domain.contacts import Contact
-from ticketing.domain.tickets import State
 from ticketing.services.ports import (
     EventView,
-    InboundMessage,
     MessageView,
     StoredAttachment,
     TicketDetail,
@@ -70,150 +65,14 @@ def _summary(row: dict[str, Any]) -> TicketSummary:
     )
 
 
-def one_statement_ok(draft: TicketDraft) -> bool:
-    """The PostgreSQL one-statement write covers form, API and agent-logged tickets, not mail."""
-    return (draft.inbound is None and not draft.mails and not draft.flags and draft.linked_reference is None
-            and not draft.contact_changes)
-
-
-async def _requester(desk_id: int, draft: TicketDraft) -> tuple[int, str | None]:
-    """The requester on file with this address (created on first contact), and the name on file.
-
-    A later contact never changes the record (domain.contacts): only its bouncing mark is cleared
-    when they write to us from the address, which shows the address works.
-    """
-    who = draft.new.requester
-    if who.email:
-        row = await (
-            Requester.select(Requester.id, Requester.name)
-            .where((Requester.desk == desk_id) & (Requester.email == who.email))
-            .order_by(Requester.id)
-            .first()
-        )
-        if row is not None:
-            if draft.inbound is not None and draft.inbound.kind == "normal":
-                await Requester.update({Requester.bouncing: False}).where(Requester.id == row["id"])
-            return int(row["id"]), row["name"]
-    requester = Requester(
-        desk=desk_id,
-        name=who.name,
-        email=who.email,
-        phone=who.phone,
-        postal_address=who.postal_address,
-        language=draft.new.language.value,
-        created_at=draft.received_at,
-    )
-    await requester.save()
-    return int(requester.id), None
-
-
-def contact_changed_event(ticket_id: int, draft: TicketDraft, at: datetime) -> Event:
-    """The ticket's details differ from those on file: said once, with the channel they came by."""
-    return Event(
-        ticket=ticket_id, at=at, actor=draft.actor_user_id, actor_label=draft.actor_label,
-        action="contact_details_differ", from_state=None, to_state=None,
-        reason="the details given differ from those on file for this address; the record on file was not changed",
-        data={"fields": list(draft.contact_changes), "source": draft.new.channel.value},
-    )
-
-
-async def insert_attachments(
-    ticket_id: int, message_id: int, attachments: Sequence[StoredAttachment], at: datetime
-) -> None:
-    if attachments:
-        await Attachment.insert(
-            *[
-                Attachment(
-                    ticket=ticket_id, message=message_id, filename=a.filename, declared_type=a.declared_type,
-                    content_type=a.content_type, size=a.size, sha256=a.sha256, created_at=at,
-                )
-                for a in attachments
-            ]
-        )
-
-
-def inbound_message_row(ticket_id: int, mail: InboundMessage, channel: str, at: datetime) -> Message:
-    return Message(
-        ticket=ticket_id, direction="inbound", channel=channel, author=None, from_email=mail.from_email,
-        to=list(mail.to), cc=list(mail.cc), subject=mail.subject[:500], text=mail.text, html=mail.html,
-        message_id=cut(mail.message_id, 500), in_reply_to=cut(mail.in_reply_to, 500),
-        references=list(mail.references[-50:]), headers=dict(mail.headers), raw_path=mail.raw_path,
-        content_hash=mail.content_hash, kind=mail.kind, quote_start=mail.quote_start,
-        signature_start=mail.signature_start, created_at=at,
-    )
-
-
-async def insert_ticket(draft: TicketDraft, desk_id: int) -> tuple[int, int]:
-    """Write a new ticket with its requester, first message, attachments, clocks, event and mail.
-
-    Call inside a write transaction. Returns (ticket id, message id).
-    """
-    new, at = draft.new, draft.received_at
-    written_at = draft.created_at or at
-    requester_id, name_on_file = await _requester(desk_id, draft)
-    who = new.requester
-    flags = dict(draft.flags)
-    if draft.contact_changes:
-        flags["contact_details_differ"] = list(draft.contact_changes)
-    linked = None
-    if draft.linked_reference:
-        row = await Ticket.select(Ticket.id).where(
-            (Ticket.reference == draft.linked_reference) & (Ticket.desk == desk_id)
-        ).first()
-        linked = row["id"] if row else None
-    ticket = Ticket(
-        reference=draft.reference,
-        desk=desk_id,
-        requester=requester_id,
-        channel=new.channel.value,
-        category=new.category.value,
-        request_types=[t.value for t in new.request_types],
-        state=State.RECEIVED.value,
-        language=new.language.value,
-        subject=new.subject,
-        status_token_hash=draft.status_token_hash,
-        flags=flags,
-        linked_ticket=linked,
-        # Mail display names vary between clients: a known sender keeps the name on file.
-        contact_name=(name_on_file if draft.keep_requester_name and name_on_file else who.name),
-        contact_email=who.email,
-        contact_phone=who.phone,
-        contact_postal_address=who.postal_address,
-        received_at=at,
-        created_at=written_at,
-        updated_at=written_at,
-    )
-    for column, value in due_columns(draft.clocks).items():
-        setattr(ticket, column, value)
-    await ticket.save()
-    await insert_clocks(int(ticket.id), draft.clocks)
-    if draft.inbound is not None:
-        message = inbound_message_row(int(ticket.id), draft.inbound, new.channel.value, at)
-    else:
-        message = Message(
-            ticket=ticket.id, direction="inbound", channel=new.channel.value, author=draft.actor_user_id,
-            from_email=new.requester.email, to=[], subject=new.subject, text=new.message, references=[],
-            headers={}, created_at=at,
-        )
-    await message.save()
-    await insert_attachments(int(ticket.id), int(message.id), draft.attachments, at)
-    data: dict[str, Any] = {"channel": new.channel.value, "attachments": len(draft.attachments), **draft.event_data}
-    if draft.linked_reference:
-        data["linked"] = draft.linked_reference
-    if flags:
-        data["flags"] = flags
-    events = [
-        Event(
-            ticket=ticket.id, at=written_at, actor=draft.actor_user_id, actor_label=draft.actor_label,
-            action="created", from_state=None, to_state=State.RECEIVED.value, reason="", data=data,
-        )
-    ]
-    if draft.contact_changes:
-        events.append(contact_changed_event(int(ticket.id), draft, written_at))
-    await Event.insert(*events)
-    for mail in ((draft.acknowledgement,) if draft.acknowledgement else ()) + draft.mails:
-        await outbox_row(mail, desk_id, ticket.id, written_at).save()
-    return int(ticket.id), int(message.id)
+async def write(plan: Plan) -> dict[str, int] | None:
+    """Run a plan: on PostgreSQL one statement on a pooled connection (atomic by itself), on SQLite
+    in an IMMEDIATE transaction."""
+    if (pool := pg_pool()) is not None:
+        async with pool.acquire() as conn:
+            return await run(Sql(conn, Dialect.POSTGRES), plan)
+    async with write_transaction():
+        return await run(in_transaction(), plan)
 
 
 class PiccoloTicketStore:
@@ -249,14 +108,9 @@ class PiccoloTicketStore:
         return int(rows[0]["value"])
 
     async def create_ticket(self, draft: TicketDraft) -> int:
-        desk_id = await self.desk_id(draft.new.desk)
-        db = current_engine()
-        if isinstance(db, PostgresEngine) and db.pool is not None and one_statement_ok(draft):
-            async with db.pool.acquire() as conn:
-                return int(await conn.fetchval(CREATE_TICKET_SQL, *create_ticket_args(draft, desk_id)))
-        async with write_transaction():
-            ticket_id, _ = await insert_ticket(draft, desk_id)
-        return ticket_id
+        ids = await write(creation_plan(draft, await self.desk_id(draft.new.desk)))
+        assert ids is not None
+        return ids["ticket"]
 
     async def get_detail(self, reference: str) -> TicketDetail | None:
         row = await (

@@ -102,6 +102,8 @@ class Action(StrEnum):
 OPEN_STATES: frozenset[State] = frozenset(State) - {State.CLOSED, State.WITHDRAWN, State.REJECTED}
 # While in these states the desk waits on the requester: business clocks pause (DESIGN.md §5).
 WAITING_ON_REQUESTER: frozenset[State] = frozenset({State.AWAITING_FORMAL_REQUEST, State.AWAITING_DOCUMENTS})
+# The desk's work is done in these states: the resolution and statutory clocks stop.
+SETTLED: frozenset[State] = frozenset({State.RESPONDED, State.FORWARDED, State.CLOSED, State.WITHDRAWN, State.REJECTED})
 
 S, A = State, Action
 TRANSITIONS: dict[tuple[State, Action], State] = {

@@ -14,12 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Conflict, NotFound
 from ticketing.domain.inbound import ParsedMail, clean_subject, dedupe_key, guess_language, subject_references
 from ticketing.domain.intake import AttachmentIn, NewTicket, RequesterIn, safe_filename
 from ticketing.domain.mail import OutgoingMail
-from ticketing.domain.tickets import WAITING_ON_REQUESTER, Action, Category, Channel, State, next_state
+from ticketing.domain.ticket import EventAction, TicketEvent
+from ticketing.domain.tickets import Category, Channel
 from ticketing.services.calendars import CalendarService
 from ticketing.services.intake import IntakeService
 from ticketing.services.mail_notices import MailNotices
@@ -27,7 +29,6 @@ from ticketing.services.mail_ports import InboundRecord, MailParser, MailSource,
 from ticketing.services.ports import BlobStore, Clock, InboundMessage, StoredAttachment, TicketChange, TicketDraft
 from ticketing.services.ports import TicketSnapshot as Snapshot
 from ticketing.services.requester_mail import Thread
-from ticketing.services.workflow import SETTLED, clock_effects
 
 log = logging.getLogger(__name__)
 NO_SUBJECT = {"ja": "（件名なし）", "en": "(no subject)"}
@@ -288,36 +289,24 @@ class MailIntake:
         calendar = self.calendars.calendar(desk.slug)
 
         def decide(snap: Snapshot) -> TicketChange:
-            old = State(snap.state)
-            flags = dict(snap.flags)
+            moved = rules.receive(snap.ticket, now, calendar, automatic=bool(robot))
+            ticket = moved.ticket
             data: dict[str, Any] = {"from": parsed.from_email}
             mails: list[OutgoingMail] = []
-            new_state = None
-            effects = None
             if robot:
                 data["automatic"] = robot[:5]
-            else:
-                if old in WAITING_ON_REQUESTER:
-                    new_state = next_state(old, Action.REQUESTER_REPLIED)
-                    assert new_state is not None
-                    effects = clock_effects(calendar, snap, old, new_state, now)
-                elif old in SETTLED:
-                    flags["needs_attention"] = "the requester wrote after the ticket was settled"
-                if omitted:
-                    flags["attachments_omitted"] = [
-                        {"filename": o.filename, "size": o.size, "why": o.why} for o in omitted
-                    ]
-                    if may_notify and snap.requester_email:
-                        mails.append(self.notices.too_large_reply(desk, snap, omitted))
+            elif omitted:
+                flags = {**ticket.flags, "attachments_omitted": [
+                    {"filename": o.filename, "size": o.size, "why": o.why} for o in omitted
+                ]}
+                ticket = replace(ticket, flags=flags)
+                if may_notify and snap.requester_email:
+                    mails.append(self.notices.too_large_reply(desk, snap, omitted))
+            first = replace(moved.events[0], data={**moved.events[0].data, **data})
             return TicketChange(
-                at=now, actor_id=None, actor_label="requester" if not robot else "system",
-                action="requester_replied" if new_state else ("auto_mail_received" if robot else "mail_received"),
-                clocks=effects.clocks if effects else snap.clocks,
-                from_state=old.value if new_state else None, state=new_state.value if new_state else None,
-                open_pause=effects.open_pause if effects else None, close_pause=bool(effects and effects.close_pause),
-                closed_pause=effects.closed_pause if effects else None, closed=bool(effects and effects.closed),
-                inbound=inbound, mails=tuple(mails), flags=flags if flags != dict(snap.flags) else None,
-                requester_bouncing=False if snap.requester_bouncing and not robot else None, data=data,
+                at=now, actor_id=None, actor_label="requester" if not robot else "system", ticket=ticket,
+                events=(first, *moved.events[1:]), message=inbound, mails=tuple(mails),
+                requester_bouncing=False if snap.requester_bouncing and not robot else None,
             )
 
         change = await self.store.append(replace(record, action="appended"), target.reference, decide)
@@ -340,14 +329,16 @@ class MailIntake:
 
         def decide(snap: Snapshot) -> TicketChange:
             if not parsed.bounce_failure:  # "delivery delayed": recorded; the address is not given up on
-                return TicketChange(at=now, actor_id=None, actor_label="system", action="delivery_delayed",
-                                    clocks=snap.clocks, inbound=inbound, data={"mail": hit.kind})
+                event = TicketEvent(EventAction.DELIVERY_DELAYED, data={"mail": hit.kind})
+                return TicketChange(at=now, actor_id=None, actor_label="system", ticket=snap.ticket,
+                                    events=(event,), message=inbound)
             bouncing = (snap.requester_email or "").casefold() in failed
+            event = TicketEvent(EventAction.DELIVERY_FAILED, data={"recipients": failed, "mail": hit.kind})
             return TicketChange(
-                at=now, actor_id=None, actor_label="system", action="delivery_failed", clocks=snap.clocks,
-                inbound=inbound, mails=tuple(self.notices.delivery_failed(desk, snap, staff, failed, hit.kind)),
-                flags={**snap.flags, "delivery_failed": failed}, requester_bouncing=True if bouncing else None,
-                data={"recipients": failed, "mail": hit.kind},
+                at=now, actor_id=None, actor_label="system",
+                ticket=replace(snap.ticket, flags={**snap.ticket.flags, "delivery_failed": failed}), events=(event,),
+                message=inbound, mails=tuple(self.notices.delivery_failed(desk, snap, staff, failed, hit.kind)),
+                requester_bouncing=True if bouncing else None,
             )
 
         change = await self.store.append(replace(record, action="appended"), hit.reference, decide)

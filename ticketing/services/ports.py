@@ -13,6 +13,7 @@ from ticketing.domain.inbound import ReplyParts, reply_parts
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import OutgoingMail, RenderedMail
 from ticketing.domain.sla import Pause
+from ticketing.domain.ticket import Ticket, TicketEvent
 
 
 class Clock(Protocol):
@@ -307,57 +308,61 @@ class SlaStore(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TicketSnapshot:
-    """A ticket as a change sees it, read under a write lock."""
+    """A ticket as a change sees it, read under a write lock, with what a change needs of its requester."""
 
-    id: int
-    reference: str
-    desk: str
-    state: str
-    subject: str
-    language: str
-    assignee_id: int | None
+    ticket: Ticket
     requester_name: str
     requester_email: str | None
-    first_responded_at: datetime | None
-    clocks: tuple[ClockState, ...]
-    pauses: tuple[Pause, ...]
-    category: str = "inquiry"
-    request_types: tuple[str, ...] = ()
-    flags: Mapping[str, Any] = field(default_factory=dict)
     requester_bouncing: bool = False
-    status_token_hash: str = ""
     thread: tuple[str, ...] = ()  # Message-IDs of the conversation with the requester, oldest first
     last_inbound_message_id: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.ticket.id
+
+    @property
+    def reference(self) -> str:
+        return self.ticket.reference
+
+    @property
+    def desk(self) -> str:
+        return self.ticket.desk
+
+    @property
+    def language(self) -> str:
+        return self.ticket.language.value
+
+    @property
+    def subject(self) -> str:
+        return self.ticket.subject
+
+    @property
+    def assignee_id(self) -> int | None:
+        return self.ticket.assignee_id
+
+
+@dataclass(frozen=True, slots=True)
+class AgentMessage:
+    """A reply or internal note written by staff, with the mail that carries a reply."""
+
+    text: str
+    mail: OutgoingMail | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TicketChange:
-    """What a change writes, in one transaction with its event."""
+    """What a change writes in one transaction: the ticket as it is after it (the store writes what
+    differs from the snapshot), its events, a message, and mail for the outbox."""
 
     at: datetime
     actor_id: int | None
     actor_label: str
-    action: str
-    clocks: tuple[ClockState, ...]
-    reason: str = ""
-    from_state: str | None = None
-    state: str | None = None  # None: unchanged
-    open_pause: Pause | None = None
-    close_pause: bool = False
-    closed_pause: Pause | None = None  # an interval recorded after the fact (a settled-then-reopened gap)
-    closed: bool = False
-    reply_text: str | None = None
-    mail: OutgoingMail | None = None
-    first_responded: bool = False
-    assignee_id: int | None = None
-    set_assignee: bool = False
-    data: Mapping[str, Any] = field(default_factory=dict)
-    inbound: InboundMessage | None = None  # a received e-mail joining the ticket
-    mails: tuple[OutgoingMail, ...] = ()  # more mail besides `mail`
-    flags: Mapping[str, Any] | None = None  # the ticket's new flags, when they change
+    ticket: Ticket
+    events: tuple[TicketEvent, ...]
+    message: InboundMessage | AgentMessage | None = None  # the first event records the stored message's id
+    mails: tuple[OutgoingMail, ...] = ()
     requester_bouncing: bool | None = None  # set or clear the requester's bouncing mark
-    status_token_hash: str | None = None  # a re-issued status link (after a secret-key change)
-    skipped_mail: str = ""  # why a mail the change would send was not sent (recorded on the event)
 
 
 class WorkflowStore(Protocol):

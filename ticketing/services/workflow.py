@@ -3,69 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ticketing.domain import clocks as clk
-from ticketing.domain.calendar import BusinessCalendar
-from ticketing.domain.clocks import ClockState
+from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.mail import OutgoingMail
-from ticketing.domain.sla import ClockKind, Pause
-from ticketing.domain.tickets import WAITING_ON_REQUESTER, Action, RequestType, State, next_state, requester_notice
+from ticketing.domain.ticket import Transition
+from ticketing.domain.tickets import Action, RequestType
 from ticketing.services.calendars import CalendarService
-from ticketing.services.ports import (
-    Clock,
-    Principal,
-    TicketChange,
-    TicketSnapshot,
-    WorkflowStore,
-)
+from ticketing.services.ports import AgentMessage, Clock, Principal, TicketChange, TicketSnapshot, WorkflowStore
 from ticketing.services.requester_mail import RequesterMail, Thread
 
-# The desk's work is done (the resolution and statutory clocks stop) in these states.
-SETTLED: frozenset[State] = frozenset({State.RESPONDED, State.FORWARDED, State.CLOSED, State.WITHDRAWN, State.REJECTED})
 MAX_REPLY = 50_000
 MAX_NOTE = 5_000
-
-
-@dataclass(frozen=True, slots=True)
-class ClockEffects:
-    clocks: tuple[ClockState, ...]
-    open_pause: Pause | None = None
-    close_pause: bool = False
-    closed_pause: Pause | None = None
-    closed: bool = False
-
-
-def clock_effects(
-    calendar: BusinessCalendar, snap: TicketSnapshot, old: State, new: State, now: datetime
-) -> ClockEffects:
-    """What a move from `old` to `new` does to the clocks: pause, resume, stop or restart them."""
-    pauses = list(snap.pauses)
-    new_pause: Pause | None = None
-    close_pause = False
-    clocks = list(snap.clocks)
-    if old in WAITING_ON_REQUESTER and new not in WAITING_ON_REQUESTER:
-        close_pause = True
-        pauses = [replace(p, end=now) if p.end is None else p for p in pauses]
-        clocks = [clk.resume(calendar, c, pauses) if c.paused else c for c in clocks]
-    if new in WAITING_ON_REQUESTER and old not in WAITING_ON_REQUESTER:
-        new_pause = Pause(now, None, f"waiting on requester: {new.value}")
-        clocks = [clk.pause(c) for c in clocks]
-    if new in SETTLED and old not in SETTLED:
-        clocks = [clk.stop(c, now) for c in clocks]
-    gap: Pause | None = None
-    if old in SETTLED and new not in SETTLED:
-        resolution = next((c for c in clocks if c.kind is ClockKind.RESOLUTION), None)
-        if resolution is not None and resolution.stopped_at is not None:
-            # The time the ticket sat settled does not count against the reopened resolution clock.
-            gap = Pause(resolution.stopped_at, now, "settled, then reopened")
-            pauses.append(gap)
-        clocks = [clk.restart(calendar, c, pauses) if c.kind is not ClockKind.FIRST_RESPONSE else c for c in clocks]
-    return ClockEffects(tuple(clocks), new_pause, close_pause, gap, new in SETTLED)
 
 
 def checklist(desk: Desk, request_types: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -123,28 +76,34 @@ class TicketWorkflow:
 
         def decide(snap: TicketSnapshot) -> TicketChange:
             self._check_desk(principal, snap)
-            old = State(snap.state)
-            new = next_state(old, action)
-            if new is None:
-                raise InvalidTransition(snap.reference, old.value, action.value)
-            effects = clock_effects(self.calendars.calendar(snap.desk), snap, old, new, now)
-            mail, skipped = self._status_mail(snap, old, new, note.strip()) if notify else (None, "")
-            return TicketChange(
-                at=now, actor_id=principal.user_id, actor_label=principal.email, action=action.value,
-                reason=reason[:2000], from_state=old.value, state=new.value, clocks=effects.clocks,
-                open_pause=effects.open_pause, close_pause=effects.close_pause, closed_pause=effects.closed_pause,
-                closed=effects.closed, mail=mail, skipped_mail=skipped,
-                data={"requester_mail": mail.kind} if mail else {},
-                status_token_hash=self._reissued_link(snap) if mail else None,
-            )
+            moved = rules.apply(snap.ticket, action, now, self.calendars.calendar(snap.desk), reason=reason)
+            mail, skipped = (None, "")
+            if notify and moved.notices:
+                mail, skipped = self._status_mail(snap, moved, note.strip())
+            data: dict[str, Any] = {"requester_mail": mail.kind} if mail else {}
+            if skipped:
+                data["mail_not_sent"] = skipped
+            return self._change(snap, principal, moved, mail, data, now=now)
 
         change = await self.store.change(reference, decide)
-        return change.state or ""
+        return change.ticket.state.value
 
-    def _status_mail(self, snap: TicketSnapshot, old: State, new: State, note: str) -> tuple[OutgoingMail | None, str]:
-        kind = requester_notice(old, new)
-        if kind is None:
-            return None, ""
+    def _change(
+        self, snap: TicketSnapshot, principal: Principal, moved: Transition, mail: OutgoingMail | None,
+        data: Mapping[str, Any], message: AgentMessage | None = None, *, now: datetime,
+    ) -> TicketChange:
+        ticket = moved.ticket
+        if mail is not None:
+            ticket = replace(ticket, status_token_hash=self._status_token_hash(snap))
+        events = tuple(replace(e, data={**e.data, **data}) if i == 0 else e for i, e in enumerate(moved.events))
+        return TicketChange(
+            at=now, actor_id=principal.user_id, actor_label=principal.email, ticket=ticket,
+            events=events, message=message, mails=(mail,) if mail else (),
+        )
+
+    def _status_mail(self, snap: TicketSnapshot, moved: Transition, note: str) -> tuple[OutgoingMail | None, str]:
+        kind = moved.notices[0]
+        old, new = snap.ticket.state, moved.ticket.state
         if not snap.requester_email:
             return None, "the requester has no e-mail address"
         if snap.requester_bouncing:
@@ -154,9 +113,9 @@ class TicketWorkflow:
             "state": new.value,
             "previous_state": old.value,
             "note": note,
-            "category": snap.category,
-            "request_types": list(snap.request_types),
-            "checklist": checklist(desk, snap.request_types),
+            "category": snap.ticket.category.value,
+            "request_types": [t.value for t in snap.ticket.request_types],
+            "checklist": checklist(desk, tuple(t.value for t in snap.ticket.request_types)),
         }
         mail = self.mailer.build(
             kind, desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
@@ -164,10 +123,9 @@ class TicketWorkflow:
         )
         return mail, ""
 
-    def _reissued_link(self, snap: TicketSnapshot) -> str | None:
-        """After a change of secret key the derived link differs: store its hash so the new link works."""
-        current = self.mailer.links.hash(snap.reference)
-        return current if current != snap.status_token_hash else None
+    def _status_token_hash(self, snap: TicketSnapshot) -> str:
+        """After a change of secret key the derived link differs: its hash is stored so the new link works."""
+        return self.mailer.links.hash(snap.reference)
 
     async def reply(self, principal: Principal, reference: str, text: str) -> None:
         """A human reply to the requester: stored, mailed, and it stops the first-response clock."""
@@ -181,10 +139,6 @@ class TicketWorkflow:
         def decide(snap: TicketSnapshot) -> TicketChange:
             self._check_desk(principal, snap)
             desk = self.desks[snap.desk]
-            clocks = tuple(
-                clk.stop(c, now) if c.kind is ClockKind.FIRST_RESPONSE and c.stopped_at is None else c
-                for c in snap.clocks
-            )
             mail = None
             if snap.requester_email:
                 # A person wrote this: no Auto-Submitted header (RFC 3834), so the requester's
@@ -195,16 +149,12 @@ class TicketWorkflow:
                     thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto=None,
                     context={"reply_text": text},
                 )
-            return TicketChange(
-                at=now, actor_id=principal.user_id, actor_label=principal.email, action="replied",
-                clocks=clocks, reply_text=text, mail=mail, first_responded=snap.first_responded_at is None,
-                status_token_hash=self._reissued_link(snap) if mail else None,
-            )
+            moved = rules.reply(snap.ticket, now)
+            return self._change(snap, principal, moved, mail, {}, AgentMessage(text, mail), now=now)
 
         await self.store.change(reference, decide)
 
     async def assign(self, principal: Principal, reference: str, assignee_email: str | None) -> None:
-        now = self.clock.now()
         # Another desk's ticket is "not found" before anything else is looked at: a member lookup
         # first would tell who works on that desk (404 for a stranger, 400 for a colleague).
         desk = await self.store.desk_of(reference)
@@ -218,11 +168,8 @@ class TicketWorkflow:
 
         def decide(snap: TicketSnapshot) -> TicketChange:
             self._check_desk(principal, snap)
-            return TicketChange(
-                at=now, actor_id=principal.user_id, actor_label=principal.email, action="assigned",
-                clocks=snap.clocks, assignee_id=assignee_id, set_assignee=True,
-                data={"assignee": assignee_email or None},
-            )
+            moved = rules.assign(snap.ticket, assignee_id, assignee_email or None)
+            return self._change(snap, principal, moved, None, {}, now=self.clock.now())
 
         await self.store.change(reference, decide)
 
