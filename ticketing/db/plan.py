@@ -173,7 +173,8 @@ class _Render:
         if isinstance(value, JsonWith):
             if self.dialect is Dialect.POSTGRES:
                 ref = self.value(value.value, "ticket", "id")
-                return f"({self.param(dict(value.base), 'JSONB')} || jsonb_build_object('{_check(value.key)}', {ref}))::json"
+                base = self.param(dict(value.base), "JSONB")
+                return f"({base} || jsonb_build_object('{_check(value.key)}', {ref}))::json"
             return self.param({**value.base, value.key: self.known.get(value.value.step)}, "JSON")
         return self.param(value, kind)
 

@@ -126,8 +126,8 @@ class PiccoloWorkflowStore:
             .where(
                 (DeskMembership.desk.slug == desk)
                 & (DeskMembership.user.email == email)
-                & (DeskMembership.user.is_active == True)
-            )  # noqa: E712
+                & (DeskMembership.user.is_active == True)  # noqa: E712
+            )
             .first()
         )
         return None if row is None else int(row["user"])
