@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, cast
 
 from litestar import Litestar, Request
@@ -20,14 +21,17 @@ from litestar.template import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ticketing.container import Container
+from ticketing.db.health import database_round_trip
 from ticketing.jobs.leader import Leadership
 from ticketing.jobs.scheduler import add_leader_jobs, build_scheduler, remove_leader_jobs
 from ticketing.mail.lmtp import LmtpServer
 from ticketing.resources import WEB_DIR
 from ticketing.services.demo import seed_demo
+from ticketing.services.health import Readiness
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
 from ticketing.web.contact import ContactForm
+from ticketing.web.deps import PageOptions
 from ticketing.web.errors import EXCEPTION_HANDLERS
 from ticketing.web.headers import SecurityHeaders
 from ticketing.web.health import healthz, readyz
@@ -52,7 +56,7 @@ def _signin_post(request: Request[Any, Any, Any]) -> bool:
 
 
 def edge_middleware(settings: Settings) -> list[Any]:
-    """Outermost first: the real client address, security headers, then the per-client buckets.
+    """Outermost first: the real client address, then the per-client buckets (headers: SecurityHeaders).
 
     Forwarded headers are believed only from the proxies named in TICKETING_TRUSTED_PROXIES;
     otherwise anyone could pick their own address (and a fresh rate-limit bucket) per request.
@@ -60,17 +64,65 @@ def edge_middleware(settings: Settings) -> list[Any]:
     stack: list[Any] = []
     if settings.trusted_proxies:
         stack.append(DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies)))
-    stack.append(SecurityHeaders(https=settings.secure_cookies))
-    stack.append(RateLimitConfig(rate_limit=("minute", settings.form_rate_limit_per_minute),
-                                 check_throttle_handler=_form_post, store="rate_limit_form").middleware)
-    stack.append(RateLimitConfig(rate_limit=("minute", settings.signin_rate_limit_per_minute),
-                                 check_throttle_handler=_signin_post, store="rate_limit_signin").middleware)
+    stack.append(
+        RateLimitConfig(
+            rate_limit=("minute", settings.form_rate_limit_per_minute),
+            check_throttle_handler=_form_post,
+            store="rate_limit_form",
+        ).middleware
+    )
+    stack.append(
+        RateLimitConfig(
+            rate_limit=("minute", settings.signin_rate_limit_per_minute),
+            check_throttle_handler=_signin_post,
+            store="rate_limit_signin",
+        ).middleware
+    )
     return stack
 
 
+def _constant(value: object) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def handler_dependencies(container: Container) -> dict[str, Provide]:
+    """What a handler may name in its signature: one service each (STYLE.md 15), never the container.
+
+    `now` is the request's instant from the container's clock (time is an argument, STYLE.md 1).
+    """
+    settings = container.settings
+
+    def now() -> datetime:
+        return container.clock.now()
+
+    services: dict[str, object] = {
+        "accounts": container.accounts,
+        "calendars": container.calendars,
+        "contacts": container.contacts,
+        "desks": container.desks,
+        "intake": container.intake,
+        "mail_log": container.mail_log,
+        "options": PageOptions(secure_cookies=settings.secure_cookies, mail_relay=settings.smtp is not None),
+        "outbox_view": container.outbox_view,
+        "participants": container.participants,
+        "queries": container.queries,
+        "readiness": Readiness(database_round_trip),
+        "sla": container.sla,
+        "workflow": container.workflow,
+    }
+    return {"now": Provide(now, sync_to_thread=False)} | {name: _constant(v) for name, v in services.items()}
+
+
 def create_app(
-    settings: Settings | None = None, *, container: Container | None = None, migrate: bool | None = None,
-    scheduler: bool | None = None, demo: bool = False,
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    migrate: bool | None = None,
+    scheduler: bool | None = None,
+    demo: bool = False,
 ) -> Litestar:
     settings = settings or Settings.from_env()
     container = container or Container.build(settings)
@@ -117,7 +169,7 @@ def create_app(
             status_page,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
-        dependencies={"container": Provide(lambda: container, sync_to_thread=False)},
+        dependencies=handler_dependencies(container),
         state=State({ACCESS: container.access}),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
@@ -128,6 +180,7 @@ def create_app(
             cookie_secure=settings.secure_cookies,
         ),
         middleware=edge_middleware(settings),
+        before_send=[SecurityHeaders(https=settings.secure_cookies)],
         request_class=SafeRequest,
         openapi_config=OpenAPIConfig(
             title="ticketing",

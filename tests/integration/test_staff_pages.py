@@ -39,8 +39,9 @@ async def tickets(client, relia_agent, rcs_agent) -> dict[str, str]:  # type: ig
     """One ticket on each desk, with different requesters."""
     refs = {}
     for staff, desk, name in ((relia_agent, "relia", "Hanako Yamada"), (rcs_agent, "rext-cs", "鈴木 一郎")):
-        body = ticket_json(desk=desk, subject=f"About {desk}",
-                           requester={"name": name, "email": f"{desk}-requester@example.test"})
+        body = ticket_json(
+            desk=desk, subject=f"About {desk}", requester={"name": name, "email": f"{desk}-requester@example.test"}
+        )
         r = await client.post("/api/v1/tickets", json=body, headers=staff.headers)
         assert r.status_code == 201, r.text
         refs[desk] = r.json()["reference"]
@@ -151,7 +152,9 @@ async def test_another_desks_ticket_is_404_and_the_attempt_is_logged(client, rel
     assert await AccessLog.count().where(AccessLog.what == "ticket") == 0
     refused = await AccessLog.select().where(AccessLog.allowed == False).order_by(AccessLog.id)  # noqa: E712
     assert [r["target"] for r in refused] == [
-        f"GET /app/tickets/{tickets['rext-cs']}", "GET /app/tickets/REL-2026-999999"]
+        f"GET /app/tickets/{tickets['rext-cs']}",
+        "GET /app/tickets/REL-2026-999999",
+    ]
     assert {r["client"] for r in refused} == {"127.0.0.1"}
 
 

@@ -13,7 +13,7 @@ from tests.conftest import ticket_json
 from ticketing.db.tables import Outbox, Ticket
 from ticketing.domain import intake as domain_intake
 from ticketing.domain.tickets import Category, RequestType, State
-from ticketing.web import contact
+from ticketing.web import contact, errors
 from ticketing.web.i18n import LOCALE_DIR
 
 TEMPLATES = Path(contact.__file__).with_name("templates")
@@ -31,8 +31,14 @@ def path_of(status_url: str) -> str:
 
 
 async def test_status_page_in_the_tickets_language(client, rcs_agent):
-    body = await create(client, rcs_agent, desk="rext-cs", language="ja", subject="利用停止のお願い",
-                        requester={"name": "鈴木 一郎", "email": "ichiro@example.test", "phone": "06-1111-2222"})
+    body = await create(
+        client,
+        rcs_agent,
+        desk="rext-cs",
+        language="ja",
+        subject="利用停止のお願い",
+        requester={"name": "鈴木 一郎", "email": "ichiro@example.test", "phone": "06-1111-2222"},
+    )
     r = await client.get(path_of(body["status_url"]))
     assert r.status_code == 200, r.text
     assert r.headers["cache-control"] == "no-store"
@@ -80,8 +86,15 @@ async def test_wrong_token_is_404(client, relia_agent):
 async def test_the_acknowledgement_mail_links_to_the_status_page(client):
     page = (await client.get("/desks/rext-cs/contact")).text
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
-    data = {"_csrf_token": token, "name": "山田 花子", "email": "hanako@example.test", "category": "complaint",
-            "subject": "電話が多い", "message": "営業電話をやめてください。", "lang": "ja"}
+    data = {
+        "_csrf_token": token,
+        "name": "山田 花子",
+        "email": "hanako@example.test",
+        "category": "complaint",
+        "subject": "電話が多い",
+        "message": "営業電話をやめてください。",
+        "lang": "ja",
+    }
     r = await client.post("/desks/rext-cs/contact", data=data)
     assert r.status_code == 201, r.text
     row = await Outbox.select(Outbox.payload).first().output(load_json=True)
@@ -93,6 +106,7 @@ async def test_the_acknowledgement_mail_links_to_the_status_page(client):
 
 
 # The page catalogs -----------------------------------------------------------------------------------
+
 
 def catalog(lang: str) -> dict[str, str]:
     with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
@@ -111,6 +125,7 @@ def code_msgids() -> set[str]:
     """Texts the web layer passes through the catalogs: validation errors and error pages."""
     texts = {v for k, v in vars(domain_intake).items() if k.isupper() and isinstance(v, str) and v.endswith(".")}
     texts |= {contact.HONEYPOT_MESSAGE, contact.NOT_PROCESSED, "Back", *contact.ERROR_MESSAGES.values()}
+    texts.add(errors.SERVER_ERROR)  # the error page of any page that failed on our side
     return texts
 
 
@@ -144,4 +159,3 @@ def test_placeholders_survive_translation():
     for msgid, msgstr in ja.items():
         if msgstr:
             assert sorted(re.findall(r"%\(\w+\)\w", msgid)) == sorted(re.findall(r"%\(\w+\)\w", msgstr)), msgid
-

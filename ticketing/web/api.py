@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 
 from ticketing.domain.errors import ValidationFailed
 from ticketing.domain.intake import BAD_CHOICE
 from ticketing.domain.tickets import Channel
+from ticketing.services.contacts import ContactDetails
+from ticketing.services.intake import IntakeService
+from ticketing.services.tickets import TicketQueries
 from ticketing.web.auth import api_principal
-from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.deps import PrincipalDep
 from ticketing.web.openapi import AUTH, CREATE, READ
 from ticketing.web.schemas import RequesterOut, TicketCreate, TicketCreated, TicketListItem, TicketOut
 
@@ -26,31 +29,41 @@ class TicketApi(Controller):
 
     @post("/", status_code=201, summary="Create a ticket", raises=CREATE)
     async def create(
-        self, data: JSONBody[TicketCreate], container: ContainerDep, principal: PrincipalDep
+        self, data: JSONBody[TicketCreate], intake: NamedDependency[IntakeService], principal: PrincipalDep
     ) -> TicketCreated:
         if data.channel not in API_CHANNELS:
             raise ValidationFailed({"channel": BAD_CHOICE})
-        container.intake.desk(data.desk)  # unknown desk: 404 before the membership check
+        intake.desk(data.desk)  # unknown desk: 404 before the membership check
         if data.desk not in principal.desks:
             raise PermissionDeniedException(f"you are not a member of desk {data.desk!r}")
-        created = await container.intake.open_ticket(
-            data.desk, data.intake_data(), channel=Channel(data.channel),
-            staff_user_id=principal.user_id, staff_label=principal.email,
+        created = await intake.open_ticket(
+            data.desk,
+            data.intake_data(),
+            channel=Channel(data.channel),
+            staff_user_id=principal.user_id,
+            staff_label=principal.email,
         )
         return TicketCreated(created.reference, created.desk, created.state, created.language, created.status_url)
 
     @get("/", summary="List recent tickets of your desks", raises=AUTH)
-    async def list_tickets(self, container: ContainerDep, principal: PrincipalDep) -> list[TicketListItem]:
-        return [TicketListItem.of(s) for s in await container.queries.list_for_staff(principal)]
+    async def list_tickets(
+        self, queries: NamedDependency[TicketQueries], principal: PrincipalDep
+    ) -> list[TicketListItem]:
+        return [TicketListItem.of(s) for s in await queries.list_for_staff(principal)]
 
-    @post("/{reference:str}/requester/confirm", status_code=200,
-          summary="Make this ticket's contact details the requester's details on file (an event records it)",
-          raises=READ)
+    @post(
+        "/{reference:str}/requester/confirm",
+        status_code=200,
+        summary="Make this ticket's contact details the requester's details on file (an event records it)",
+        raises=READ,
+    )
     async def confirm_contact(
-        self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
+        self, reference: FromPath[str], contacts: NamedDependency[ContactDetails], principal: PrincipalDep
     ) -> RequesterOut:
-        return RequesterOut.of(await container.contacts.confirm(principal, reference))
+        return RequesterOut.of(await contacts.confirm(principal, reference))
 
     @get("/{reference:str}", summary="Read a ticket (the read is logged)", raises=READ)
-    async def read(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> TicketOut:
-        return TicketOut.of(await container.queries.detail_for_staff(principal, reference))
+    async def read(
+        self, reference: FromPath[str], queries: NamedDependency[TicketQueries], principal: PrincipalDep
+    ) -> TicketOut:
+        return TicketOut.of(await queries.detail_for_staff(principal, reference))

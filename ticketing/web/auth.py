@@ -7,30 +7,31 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect
 
+from ticketing.services.accounts import AccountService
 from ticketing.services.ports import Principal
-from ticketing.web.deps import ContainerDep
 from ticketing.web.refusals import remember_principal
 
 SESSION_COOKIE = "ticketing_session"
 
 
-async def api_principal(request: Request[Any, Any, Any], container: ContainerDep) -> Principal:
+async def api_principal(request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthorizedException("send an API token as 'Authorization: Bearer <token>'")
-    principal = await container.accounts.principal_for_token(token.strip())
+    principal = await accounts.principal_for_token(token.strip())
     if principal is None:
         raise NotAuthorizedException("invalid or revoked API token")
     return _seen(request, principal, "api")
 
 
-async def page_principal(request: Request[Any, Any, Any], container: ContainerDep) -> Principal:
+async def page_principal(request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Principal:
     token = request.cookies.get(SESSION_COOKIE)
-    principal = await container.accounts.principal_for_session(token) if token else None
+    principal = await accounts.principal_for_session(token) if token else None
     if principal is None:
         raise NotAuthorizedException("sign in first")
     return _seen(request, principal, "web")

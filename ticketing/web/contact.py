@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -15,9 +16,8 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import STAFF_ONLY_CATEGORIES, IntakeLimits
 from ticketing.domain.tickets import Category, Channel, RequestType
-from ticketing.services.intake import Upload
+from ticketing.services.intake import IntakeService, Upload
 from ticketing.web.auth import client_address
-from ticketing.web.deps import ContainerDep
 from ticketing.web.i18n import LANGUAGES, pick_language, translations
 
 HONEYPOT = "website"  # hidden from people by CSS; bots fill it in
@@ -38,9 +38,15 @@ FORM_THROTTLED = (
 )
 # The visible label of each field (msgids), for the error summary's links.
 FIELD_LABELS = {
-    "category": "What is it about?", "request_types": "If it is a request: what do you ask for?",
-    "name": "Your name", "email": "E-mail address", "phone": "Phone number", "postal_address": "Postal address",
-    "subject": "Subject", "message": "Message", "attachments": "Attachments",
+    "category": "What is it about?",
+    "request_types": "If it is a request: what do you ask for?",
+    "name": "Your name",
+    "email": "E-mail address",
+    "phone": "Phone number",
+    "postal_address": "Postal address",
+    "subject": "Subject",
+    "message": "Message",
+    "attachments": "Attachments",
 }
 ERROR_MESSAGES = {403: FORM_EXPIRED, 404: PAGE_NOT_FOUND, 413: BODY_TOO_LARGE, 429: TOO_MANY_REQUESTS}
 
@@ -105,16 +111,20 @@ class ContactForm(Controller):
     exception_handlers = {NotFound: contact_error_page, HTTPException: contact_error_page}
 
     @get("/")
-    async def show(self, slug: FromPath[str], container: ContainerDep, lang: FromQuery[str | None] = None) -> Template:
-        desk = container.intake.desk(slug)
+    async def show(
+        self, slug: FromPath[str], intake: NamedDependency[IntakeService], lang: FromQuery[str | None] = None
+    ) -> Template:
+        desk = intake.desk(slug)
         language = pick_language(lang, None, desk.language.value)
-        context = page_context(desk, language, container.intake.limits, values={}, errors={})
+        context = page_context(desk, language, intake.limits, values={}, errors={})
         return Template("contact.html", context=context)
 
     @post("/")
-    async def submit(self, slug: FromPath[str], request: Request[Any, Any, Any], container: ContainerDep) -> Template:
-        desk = container.intake.desk(slug)
-        limits = container.intake.limits
+    async def submit(
+        self, slug: FromPath[str], request: Request[Any, Any, Any], intake: NamedDependency[IntakeService]
+    ) -> Template:
+        desk = intake.desk(slug)
+        limits = intake.limits
         form = await request.form()
         language = pick_language(_text(form.get("lang")), None, desk.language.value)
         values: dict[str, Any] = {k: _text(form.get(k)) for k in TEXT_FIELDS}
@@ -145,7 +155,7 @@ class ContactForm(Controller):
             "requester": {k: values[k] or None for k in ("name", "email", "phone", "postal_address")},
         }
         try:
-            created = await container.intake.open_ticket(
+            created = await intake.open_ticket(
                 slug, data, channel=Channel.WEB, uploads=uploads, client=client_address(request)
             )
         except ValidationFailed as exc:

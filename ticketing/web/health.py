@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from litestar import Response, get
+from litestar.di import NamedDependency
 
-from ticketing.db import engine
-from ticketing.web.deps import ContainerDep
+from ticketing.services.health import Readiness
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -14,9 +14,8 @@ def healthz() -> dict[str, str]:
 
 
 @get("/readyz", include_in_schema=False)
-async def readyz(container: ContainerDep) -> Response[dict[str, str]]:
-    try:
-        await engine.ping()
-    except Exception as exc:  # any failure of the round trip means not ready
-        return Response({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
-    return Response({"status": "ok", "database": "postgresql" if engine.is_postgres() else "sqlite"})
+async def readyz(readiness: NamedDependency[Readiness]) -> Response[dict[str, str]]:
+    report = await readiness.check()
+    if not report.ready:
+        return Response({"status": "unavailable", "detail": report.problem}, status_code=503)
+    return Response({"status": "ok", "database": report.database})

@@ -6,12 +6,14 @@ from datetime import datetime
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from ticketing.services.mail_log import MailLog
 from ticketing.services.mail_ports import InboundRow
+from ticketing.services.participants import Participants
 from ticketing.web.auth import api_principal
-from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.deps import PrincipalDep
 from ticketing.web.openapi import CHANGE, READ
 
 
@@ -33,8 +35,22 @@ class InboundOut(msgspec.Struct):
 
     @classmethod
     def of(cls, r: InboundRow) -> InboundOut:
-        return cls(r.id, r.desk, r.source, r.action, r.reason, r.message_id, r.from_email, r.subject,
-                   r.received_at, r.size, r.deliveries, list(r.defects), r.reference, r.review)
+        return cls(
+            r.id,
+            r.desk,
+            r.source,
+            r.action,
+            r.reason,
+            r.message_id,
+            r.from_email,
+            r.subject,
+            r.received_at,
+            r.size,
+            r.deliveries,
+            list(r.defects),
+            r.reference,
+            r.review,
+        )
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,33 +82,56 @@ class MailLogApi(Controller):
 
     @get("/", summary="Inbound mail of your desks (default: quarantined and ignored)", raises=READ)
     async def list_mail(
-        self, container: ContainerDep, principal: PrincipalDep, desk: FromQuery[str | None] = None,
-        action: FromQuery[list[str] | None] = None, limit: FromQuery[int] = 200,
+        self,
+        mail_log: NamedDependency[MailLog],
+        principal: PrincipalDep,
+        desk: FromQuery[str | None] = None,
+        action: FromQuery[list[str] | None] = None,
+        limit: FromQuery[int] = 200,
     ) -> list[InboundOut]:
-        rows = await container.mail_log.list(principal, desk=desk, actions=action or ("quarantined", "ignored"),
-                                             limit=limit)
+        rows = await mail_log.list(principal, desk=desk, actions=action or ("quarantined", "ignored"), limit=limit)
         return [InboundOut.of(r) for r in rows]
 
     @get("/{inbound_id:int}", summary="One logged message", raises=READ)
-    async def read(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> InboundOut:
-        return InboundOut.of(await container.mail_log.get(principal, inbound_id))
+    async def read(
+        self, inbound_id: FromPath[int], mail_log: NamedDependency[MailLog], principal: PrincipalDep
+    ) -> InboundOut:
+        return InboundOut.of(await mail_log.get(principal, inbound_id))
 
-    @get("/{inbound_id:int}/raw", summary="The message exactly as received (the download is logged)",
-         media_type="message/rfc822", raises=READ)
-    async def raw(self, inbound_id: FromPath[int], container: ContainerDep, principal: PrincipalDep) -> Response[bytes]:
-        mail = await container.mail_log.raw(principal, inbound_id)
+    @get(
+        "/{inbound_id:int}/raw",
+        summary="The message exactly as received (the download is logged)",
+        media_type="message/rfc822",
+        raises=READ,
+    )
+    async def raw(
+        self, inbound_id: FromPath[int], mail_log: NamedDependency[MailLog], principal: PrincipalDep
+    ) -> Response[bytes]:
+        mail = await mail_log.raw(principal, inbound_id)
         return Response(
-            mail.data, media_type="message/rfc822",
-            headers={"Content-Disposition": f'attachment; filename="{mail.filename}"',
-                     "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+            mail.data,
+            media_type="message/rfc822",
+            headers={
+                "Content-Disposition": f'attachment; filename="{mail.filename}"',
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-store",
+            },
         )
 
-    @post("/{inbound_id:int}/review", status_code=200, summary="Dismiss it, or release it into a new ticket",
-          raises=CHANGE)
+    @post(
+        "/{inbound_id:int}/review",
+        status_code=200,
+        summary="Dismiss it, or release it into a new ticket",
+        raises=CHANGE,
+    )
     async def review(
-        self, inbound_id: FromPath[int], data: JSONBody[ReviewIn], container: ContainerDep, principal: PrincipalDep
+        self,
+        inbound_id: FromPath[int],
+        data: JSONBody[ReviewIn],
+        mail_log: NamedDependency[MailLog],
+        principal: PrincipalDep,
     ) -> ReviewOut:
-        result = await container.mail_log.review(principal, inbound_id, data.review)
+        result = await mail_log.review(principal, inbound_id, data.review)
         return ReviewOut(inbound_id, data.review, result.ticket if result else None)
 
 
@@ -105,21 +144,28 @@ class ParticipantsApi(Controller):
 
     @get("/", summary="List the ticket's participants", raises=READ)
     async def list_participants(
-        self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep
+        self, reference: FromPath[str], participants: NamedDependency[Participants], principal: PrincipalDep
     ) -> list[ParticipantOut]:
-        return [ParticipantOut(e, n) for e, n in await container.participants.list(principal, reference)]
+        return [ParticipantOut(e, n) for e, n in await participants.list(principal, reference)]
 
     @post("/", status_code=201, summary="Add a participant", raises=READ)
     async def add(
-        self, reference: FromPath[str], data: JSONBody[ParticipantIn], container: ContainerDep,
+        self,
+        reference: FromPath[str],
+        data: JSONBody[ParticipantIn],
+        participants: NamedDependency[Participants],
         principal: PrincipalDep,
     ) -> dict[str, object]:
-        added = await container.participants.add(principal, reference, data.email, data.name)
+        added = await participants.add(principal, reference, data.email, data.name)
         return {"reference": reference, "email": data.email.strip(), "added": added}
 
     @delete("/{email:str}", status_code=200, summary="Remove a participant", raises=READ)
     async def remove(
-        self, reference: FromPath[str], email: FromPath[str], container: ContainerDep, principal: PrincipalDep
+        self,
+        reference: FromPath[str],
+        email: FromPath[str],
+        participants: NamedDependency[Participants],
+        principal: PrincipalDep,
     ) -> dict[str, object]:
-        removed = await container.participants.remove(principal, reference, email)
+        removed = await participants.remove(principal, reference, email)
         return {"reference": reference, "email": email, "removed": removed}

@@ -64,8 +64,9 @@ class TicketListItem(msgspec.Struct):
 
     @classmethod
     def of(cls, s: TicketSummary) -> TicketListItem:
-        return cls(s.reference, s.desk, s.state, s.category, s.channel, s.subject, s.created_at, s.updated_at,
-                   s.assignee_email)
+        return cls(
+            s.reference, s.desk, s.state, s.category, s.channel, s.subject, s.created_at, s.updated_at, s.assignee_email
+        )
 
 
 class RequesterOut(msgspec.Struct):
@@ -105,9 +106,20 @@ class MessageOut(msgspec.Struct):
     @classmethod
     def of(cls, m: MessageView) -> MessageOut:
         parts = m.parts
-        return cls(m.direction, m.channel, m.from_email, m.subject, m.text, m.created_at,
-                   [AttachmentOut(a.filename, a.content_type, a.size, a.sha256) for a in m.attachments],
-                   m.kind, parts.new, parts.quoted, m.html, m.message_id)
+        return cls(
+            m.direction,
+            m.channel,
+            m.from_email,
+            m.subject,
+            m.text,
+            m.created_at,
+            [AttachmentOut(a.filename, a.content_type, a.size, a.sha256) for a in m.attachments],
+            m.kind,
+            parts.new,
+            parts.quoted,
+            m.html,
+            m.message_id,
+        )
 
 
 class EventOut(msgspec.Struct):
@@ -155,8 +167,7 @@ class TicketOut(msgspec.Struct):
             created_at=s.created_at,
             updated_at=s.updated_at,
             assignee=s.assignee_email,
-            requester=RequesterOut(d.requester_name, d.requester_email, d.requester_phone,
-                                   d.requester_postal_address),
+            requester=RequesterOut(d.requester_name, d.requester_email, d.requester_phone, d.requester_postal_address),
             messages=[MessageOut.of(m) for m in d.messages],
             events=[EventOut(e.at, e.actor, e.action, e.from_state, e.to_state, e.reason) for e in d.events],
             flags=dict(d.flags),

@@ -7,14 +7,16 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post, put
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import Principal
-from ticketing.services.sla import ClockExplanation
+from ticketing.services.sla import ClockExplanation, SlaService
+from ticketing.services.workflow import TicketWorkflow
 from ticketing.web.auth import api_principal
-from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.deps import PrincipalDep
 from ticketing.web.openapi import CHANGE, READ
 
 
@@ -59,8 +61,21 @@ class ClockOut(msgspec.Struct):
 
     @classmethod
     def of(cls, c: ClockExplanation) -> ClockOut:
-        return cls(c.kind, dict(c.policy), c.started_at, c.due_at, c.paused, c.stopped_at, c.breached_at,
-                   c.used_minutes, c.left_minutes, c.met, c.next_fire_at, list(c.pauses), list(c.stages))
+        return cls(
+            c.kind,
+            dict(c.policy),
+            c.started_at,
+            c.due_at,
+            c.paused,
+            c.stopped_at,
+            c.breached_at,
+            c.used_minutes,
+            c.left_minutes,
+            c.met,
+            c.next_fire_at,
+            list(c.pauses),
+            list(c.stages),
+        )
 
 
 class SlaOut(msgspec.Struct):
@@ -82,40 +97,54 @@ class TicketActionsApi(Controller):
     dependencies = {"principal": Provide(api_principal)}
 
     @get("/sla", summary="Explain the ticket's clocks", raises=READ)
-    async def sla(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> SlaOut:
-        now = container.clock.now()
-        clocks = await container.sla.explain(principal, reference, now)
+    async def sla(
+        self,
+        reference: FromPath[str],
+        sla: NamedDependency[SlaService],
+        now: NamedDependency[datetime],
+        principal: PrincipalDep,
+    ) -> SlaOut:
+        clocks = await sla.explain(principal, reference, now)
         return SlaOut(reference, now, [ClockOut.of(c) for c in clocks])
 
     @post("/transitions", status_code=200, summary="Move the ticket through its state table", raises=CHANGE)
     async def transition(
-        self, reference: FromPath[str], data: JSONBody[TransitionIn], container: ContainerDep,
+        self,
+        reference: FromPath[str],
+        data: JSONBody[TransitionIn],
+        workflow: NamedDependency[TicketWorkflow],
         principal: PrincipalDep,
     ) -> StateOut:
-        state = await container.workflow.transition(
+        state = await workflow.transition(
             principal, reference, data.action, data.reason, note=data.note, notify=data.notify_requester
         )
         return StateOut(reference, state)
 
-    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)",
-          raises=CHANGE)
+    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)", raises=CHANGE)
     async def reply(
-        self, reference: FromPath[str], data: JSONBody[ReplyIn], container: ContainerDep, principal: PrincipalDep
+        self,
+        reference: FromPath[str],
+        data: JSONBody[ReplyIn],
+        workflow: NamedDependency[TicketWorkflow],
+        principal: PrincipalDep,
     ) -> dict[str, str]:
-        await container.workflow.reply(principal, reference, data.text)
+        await workflow.reply(principal, reference, data.text)
         return {"reference": reference, "status": "queued"}
 
     @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)", raises=CHANGE)
     async def assign(
-        self, reference: FromPath[str], data: JSONBody[AssigneeIn], container: ContainerDep,
+        self,
+        reference: FromPath[str],
+        data: JSONBody[AssigneeIn],
+        workflow: NamedDependency[TicketWorkflow],
         principal: PrincipalDep,
     ) -> dict[str, str | None]:
-        await container.workflow.assign(principal, reference, data.assignee)
+        await workflow.assign(principal, reference, data.assignee)
         return {"reference": reference, "assignee": data.assignee}
 
 
-def _member_desk(principal: Principal, slug: str, container: Any) -> None:
-    container.calendars.calendar(slug)  # unknown desk: 404
+def _member_desk(principal: Principal, slug: str, calendars: CalendarService) -> None:
+    calendars.calendar(slug)  # unknown desk: 404
     if slug not in principal.desks:
         raise NotFound("desk", slug)
 
@@ -127,25 +156,41 @@ class CalendarApi(Controller):
 
     @get("/due", summary="What-if: when would a target started at `start` be due?", raises=READ)
     async def due(
-        self, slug: FromPath[str], start: FromQuery[str], container: ContainerDep, principal: PrincipalDep,
-        business_minutes: FromQuery[int | None] = None, business_days: FromQuery[int | None] = None,
+        self,
+        slug: FromPath[str],
+        start: FromQuery[str],
+        calendars: NamedDependency[CalendarService],
+        principal: PrincipalDep,
+        business_minutes: FromQuery[int | None] = None,
+        business_days: FromQuery[int | None] = None,
         calendar_days: FromQuery[int | None] = None,
     ) -> DueOut:
-        _member_desk(principal, slug, container)
-        given = [(k, v) for k, v in (("business_minutes", business_minutes), ("business_days", business_days),
-                                     ("calendar_days", calendar_days)) if v is not None]
+        _member_desk(principal, slug, calendars)
+        given = [
+            (k, v)
+            for k, v in (
+                ("business_minutes", business_minutes),
+                ("business_days", business_days),
+                ("calendar_days", calendar_days),
+            )
+            if v is not None
+        ]
         if len(given) != 1:
             raise ValidationFailed({"query": "give exactly one of business_minutes, business_days, calendar_days"})
-        at = container.calendars.parse_instant(slug, start, "start")
-        due = container.calendars.due(slug, at, given[0][0], given[0][1])
-        return DueOut(slug, start, due=container.calendars.format(slug, due))
+        at = calendars.parse_instant(slug, start, "start")
+        due = calendars.due(slug, at, given[0][0], given[0][1])
+        return DueOut(slug, start, due=calendars.format(slug, due))
 
     @get("/elapsed", summary="Business minutes between two instants on the desk's calendar", raises=READ)
     async def elapsed(
-        self, slug: FromPath[str], start: FromQuery[str], end: FromQuery[str], container: ContainerDep,
+        self,
+        slug: FromPath[str],
+        start: FromQuery[str],
+        end: FromQuery[str],
+        calendars: NamedDependency[CalendarService],
         principal: PrincipalDep,
     ) -> DueOut:
-        _member_desk(principal, slug, container)
-        a = container.calendars.parse_instant(slug, start, "start")
-        b = container.calendars.parse_instant(slug, end, "end")
-        return DueOut(slug, start, business_minutes=container.calendars.elapsed(slug, a, b))
+        _member_desk(principal, slug, calendars)
+        a = calendars.parse_instant(slug, start, "start")
+        b = calendars.parse_instant(slug, end, "end")
+        return DueOut(slug, start, business_minutes=calendars.elapsed(slug, a, b))

@@ -1,21 +1,27 @@
-"""Staff pages: login, the minimal /app home, a ticket page and the dev mail viewer."""
+"""Staff pages: `/`, login, the minimal /app home, a ticket page and the dev mail viewer."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader, Cookie
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from ticketing.domain.desks import Desk
 from ticketing.domain.errors import AuthenticationFailed, NotFound, Throttled
+from ticketing.services.accounts import AccountService
+from ticketing.services.mail_log import MailLog
+from ticketing.services.outbox_view import OutboxView
 from ticketing.services.ports import Principal
+from ticketing.services.tickets import TicketQueries
 from ticketing.web.auth import SESSION_COOKIE, client_address, page_principal, to_login
 from ticketing.web.contact import error_page
-from ticketing.web.deps import ContainerDep, PrincipalDep
+from ticketing.web.deps import PageOptions, PrincipalDep
 from ticketing.web.i18n import translations
 from ticketing.web.refusals import refusal_task
 
@@ -57,32 +63,61 @@ class LoginPages(Controller):
     async def login_form(self, next: FromQuery[str | None] = None) -> Template:
         return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None, email=""))
 
+    @get("/", cache_control=CacheControlHeader(no_store=True))
+    async def root(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Redirect:
+        """`/` is the staff entrance: the app when signed in, else the sign-in page."""
+        token = request.cookies.get(SESSION_COOKIE)
+        signed_in = token is not None and await accounts.principal_for_session(token) is not None
+        return Redirect("/app" if signed_in else "/login", status_code=303)
+
     @post("/login")
-    async def login(self, request: Request[Any, Any, Any], container: ContainerDep) -> Template | Redirect:
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        accounts: NamedDependency[AccountService],
+        options: NamedDependency[PageOptions],
+    ) -> Template | Redirect:
         form = await request.form()
         target = _safe_next(form.get("next"))
         email, password = form.get("email", ""), form.get("password", "")
         try:
-            principal = await container.accounts.sign_in(
-                email if isinstance(email, str) else "", password if isinstance(password, str) else "",
+            principal = await accounts.sign_in(
+                email if isinstance(email, str) else "",
+                password if isinstance(password, str) else "",
                 client_address(request),
             )
         except AuthenticationFailed:
             typed = email if isinstance(email, str) else ""
-            return Template("login.html", status_code=401,
-                            context=_ctx(None, next=target, error="Wrong e-mail or password.", email=typed[:254]))
+            return Template(
+                "login.html",
+                status_code=401,
+                context=_ctx(None, next=target, error="Wrong e-mail or password.", email=typed[:254]),
+            )
         except Throttled as exc:
-            return error_page(request, 429, TOO_MANY_SIGN_INS, languages=("en",), back="/login",
-                              headers={"Retry-After": str(exc.retry_after_seconds)})
-        token = await container.accounts.open_session(principal)
-        cookie = Cookie(key=SESSION_COOKIE, value=token, httponly=True, samesite="lax", path="/",
-                        secure=container.settings.secure_cookies, max_age=12 * 3600)
+            return error_page(
+                request,
+                429,
+                TOO_MANY_SIGN_INS,
+                languages=("en",),
+                back="/login",
+                headers={"Retry-After": str(exc.retry_after_seconds)},
+            )
+        token = await accounts.open_session(principal)
+        cookie = Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=options.secure_cookies,
+            max_age=12 * 3600,
+        )
         return Redirect(target, status_code=303, cookies=[cookie])
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], container: ContainerDep) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Redirect:
         if token := request.cookies.get(SESSION_COOKIE):
-            await container.accounts.close_session(token)
+            await accounts.close_session(token)
         return Redirect("/login", status_code=303, cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
 
 
@@ -94,24 +129,33 @@ class StaffPages(Controller):
     cache_control = CacheControlHeader(no_store=True)  # pages with personal data: never cached
 
     @get("/")
-    async def home(self, container: ContainerDep, principal: PrincipalDep) -> Template:
-        tickets = await container.queries.list_for_staff(principal)
-        return Template("app_home.html", context=_ctx(principal, tickets=tickets, desks=container.desks))
+    async def home(
+        self,
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template:
+        tickets = await queries.list_for_staff(principal)
+        return Template("app_home.html", context=_ctx(principal, tickets=tickets, desks=desks))
 
     @get("/tickets/{reference:str}")
-    async def ticket(self, reference: FromPath[str], container: ContainerDep, principal: PrincipalDep) -> Template:
-        detail = await container.queries.detail_for_staff(principal, reference)
+    async def ticket(
+        self, reference: FromPath[str], queries: NamedDependency[TicketQueries], principal: PrincipalDep
+    ) -> Template:
+        detail = await queries.detail_for_staff(principal, reference)
         return Template("ticket.html", context=_ctx(principal, t=detail))
 
     @get("/mail")
-    async def mail_log(self, container: ContainerDep, principal: PrincipalDep) -> Template:
+    async def mail_log(self, mail_log: NamedDependency[MailLog], principal: PrincipalDep) -> Template:
         """Quarantined and ignored inbound mail of the desks this user manages."""
-        managed = container.mail_log.managed_desks(principal)
-        rows = await container.mail_log.list(principal) if managed else []
+        managed = mail_log.managed_desks(principal)
+        rows = await mail_log.list(principal) if managed else []
         return Template("mail_log.html", context=_ctx(principal, rows=rows, managed=managed))
 
     @get("/outbox")
-    async def outbox(self, container: ContainerDep, principal: PrincipalDep) -> Template:
+    async def outbox(
+        self, outbox_view: NamedDependency[OutboxView], options: NamedDependency[PageOptions], principal: PrincipalDep
+    ) -> Template:
         """The dev mail viewer: with no SMTP relay configured, mail waits here."""
-        rows = await container.outbox_view.recent(principal)
-        return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=container.settings.smtp is not None))
+        rows = await outbox_view.recent(principal)
+        return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=options.mail_relay))
