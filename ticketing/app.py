@@ -38,6 +38,7 @@ from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
 from ticketing.web.refusals import ACCESS
 from ticketing.web.requests import SafeRequest
+from ticketing.web.schema_page import LocalSwaggerUI
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
 from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import status_page
@@ -185,9 +186,10 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="ticketing",
             version="1",
-            description="Privacy inquiry desk API. Authenticate with 'Authorization: Bearer <token>' "
-            "(ticketing token create EMAIL).",
+            description="Privacy inquiry desk API. Send `Authorization: Bearer <token>` with a token from "
+            "`ticketing token create EMAIL`.",
             path="/schema",
+            render_plugins=[LocalSwaggerUI(spec_url="/schema/openapi.json", path=["/", "/swagger"])],
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),
