@@ -1,4 +1,9 @@
-"""Engine selection from Settings, and migrations."""
+"""Engine selection from Settings, and migrations.
+
+Everything comes from the Settings passed to `bind` / `start`; nothing here reads the environment.
+The bound engine is process-wide (Piccolo tables carry their engine as class state, `_meta.db`), so
+the stores' module functions (`write_transaction()`, `pg_pool()` ...) need no engine argument.
+"""
 
 from __future__ import annotations
 
@@ -38,8 +43,6 @@ def make_engine(settings: Settings) -> Engine[Any]:
 
 def bind(settings: Settings) -> Engine[Any]:
     """Point every table (and piccolo_conf.DB) at the engine the settings choose."""
-    # Piccolo's migration runner finds its configuration through this variable.
-    os.environ.setdefault("PICCOLO_CONF", "ticketing.piccolo_conf")
     return attach(make_engine(settings))
 
 
@@ -53,9 +56,15 @@ def attach(engine: Engine[Any]) -> Engine[Any]:
     return engine
 
 
+class EngineNotBound(RuntimeError):
+    def __str__(self) -> str:
+        return "no database engine is bound: call ticketing.db.engine.bind(settings) first"
+
+
 def current_engine() -> Engine[Any]:
+    """The engine `bind` chose; never one guessed from the environment."""
     if _current is None:
-        return bind(Settings.from_env())
+        raise EngineNotBound()
     return _current
 
 
@@ -143,6 +152,9 @@ async def migrate() -> None:
     """Apply the ticketing app's migrations (quietly; Piccolo prints progress to stdout)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    # Piccolo's migration runner finds its app registry only through this variable (it is Piccolo's
+    # own, not configuration: an installed ticketing has no piccolo_conf module on the path).
+    os.environ["PICCOLO_CONF"] = "ticketing.piccolo_conf"
     with contextlib.redirect_stdout(io.StringIO()) as out:
         result = await run_forwards(app_name="ticketing")
     if not result.success:

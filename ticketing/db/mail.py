@@ -6,10 +6,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import pg_pool, write_transaction
-from ticketing.db.mail_sql import FIND_INBOUND, THREAD_MATCHES, bind
+from ticketing.db.engine import write_transaction
 from ticketing.db.plan import NewId, Plan, Step, Update, run
-from ticketing.db.sql import Sql, in_transaction
+from ticketing.db.sql import Dialect, Sql, dialect, in_transaction, reading
 from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
 from ticketing.db.ticket_writes import claim_step, creation_plan
 from ticketing.db.tickets import PiccoloTicketStore, write
@@ -17,6 +16,31 @@ from ticketing.db.values import loads
 from ticketing.db.workflow import lock_snapshot, write_change
 from ticketing.services.mail_ports import InboundHit, InboundRecord, InboundRow, OutgoingHit, ThreadMatch
 from ticketing.services.ports import TicketChange, TicketDraft, TicketSnapshot
+
+FIND_INBOUND = """
+SELECT i.id, i.action, t.reference FROM inbound_mail i LEFT JOIN ticket t ON t.id = i.ticket
+WHERE i.dedupe_key = :key
+"""
+
+# Our mail first (outbox), then messages on tickets; per Message-ID the best hit, in the caller's order.
+THREAD_MATCHES = """
+WITH ids AS (
+    SELECT m, ord FROM unnest(:ids::varchar[]) WITH ORDINALITY AS u(m, ord)
+), hits AS (
+    SELECT ids.ord, o.ticket, 'outbound' AS via, o.kind AS kind, 0 AS rank
+    FROM ids JOIN outbox o ON o.message_id = ids.m
+    WHERE o.desk = :desk AND o.ticket IS NOT NULL
+    UNION ALL
+    SELECT ids.ord, m.ticket, CASE WHEN m.direction = 'outbound' THEN 'outbound' ELSE 'inbound' END,
+        CASE WHEN m.direction = 'outbound' THEN 'agent-reply' ELSE '' END, 1
+    FROM ids JOIN message m ON m.message_id = ids.m JOIN ticket tk ON tk.id = m.ticket
+    WHERE tk.desk = :desk
+)
+SELECT DISTINCT ON (h.ord) h.ord, t.reference, r.email, h.via, h.kind,
+    ARRAY(SELECT p.email FROM ticket_participant p WHERE p.ticket = t.id ORDER BY p.id) AS people
+FROM hits h JOIN ticket t ON t.id = h.ticket JOIN requester r ON r.id = t.requester
+ORDER BY h.ord, h.rank
+"""
 
 
 class PiccoloMailStore:
@@ -33,16 +57,9 @@ class PiccoloMailStore:
         return None if ids is None else ids["claim"]
 
     async def find_inbound(self, dedupe_key: str) -> InboundHit | None:
-        if (pool := pg_pool()) is not None:
-            async with pool.acquire() as conn:
-                found = await conn.fetchrow(FIND_INBOUND[0], dedupe_key)
-            return InboundHit(found["id"], found["action"], found["reference"]) if found else None
-        row = await (
-            InboundMail.select(InboundMail.id, InboundMail.action, InboundMail.ticket.reference.as_alias("ref"))
-            .where(InboundMail.dedupe_key == dedupe_key)
-            .first()
-        )
-        return InboundHit(row["id"], row["action"], row["ref"]) if row else None
+        async with reading() as sql:
+            found = await sql.fetchrow(FIND_INBOUND, {"key": dedupe_key})
+        return InboundHit(found["id"], found["action"], found["reference"]) if found else None
 
     async def touch_duplicate(self, inbound_id: int, at: datetime) -> None:
         await InboundMail.update(
@@ -63,8 +80,13 @@ class PiccoloMailStore:
         if release_of is None:
             claim: Step = claim_step(record, desk_id, **links)
         else:
-            claim = Update("inbound_mail", {"review": "released", **links},
-                           {"id": release_of, "review": "", "ticket": None}, name="claim", guard=True)
+            claim = Update(
+                "inbound_mail",
+                {"review": "released", **links},
+                {"id": release_of, "review": "", "ticket": None},
+                name="claim",
+                guard=True,
+            )
         ids = await write(creation_plan(draft, desk_id, claim))
         return None if ids is None else ids["ticket"]
 
@@ -84,9 +106,9 @@ class PiccoloMailStore:
     async def _matches(self, ticket_ids: Sequence[int]) -> dict[int, tuple[str, str | None, tuple[str, ...]]]:
         if not ticket_ids:
             return {}
-        rows = await Ticket.select(
-            Ticket.id, Ticket.reference, Ticket.requester.email.as_alias("r_email")
-        ).where(Ticket.id.is_in(list(ticket_ids)))
+        rows = await Ticket.select(Ticket.id, Ticket.reference, Ticket.requester.email.as_alias("r_email")).where(
+            Ticket.id.is_in(list(ticket_ids))
+        )
         people: dict[int, list[str]] = {}
         for p in await TicketParticipant.select(TicketParticipant.ticket, TicketParticipant.email).where(
             TicketParticipant.ticket.is_in(list(ticket_ids))
@@ -100,9 +122,9 @@ class PiccoloMailStore:
         if not ids:
             return []
         desk_id = await self.tickets.desk_id(desk)
-        if (pool := pg_pool()) is not None:
-            async with pool.acquire() as conn:
-                rows = await conn.fetch(THREAD_MATCHES[0], *bind(THREAD_MATCHES, {"ids": ids, "desk": desk_id}))
+        if dialect() is Dialect.POSTGRES:  # the hot read in one round trip; elsewhere a few ORM queries
+            async with reading() as sql:
+                rows = await sql.fetch(THREAD_MATCHES, {"ids": ids, "desk": desk_id})
             return [ThreadMatch(r["reference"], r["email"], tuple(r["people"]), r["via"], r["kind"]) for r in rows]
         found: dict[str, tuple[int, str, str]] = {}  # message id -> (ticket id, via, mail kind)
         for r in await Outbox.select(Outbox.message_id, Outbox.ticket, Outbox.kind).where(
@@ -138,7 +160,10 @@ class PiccoloMailStore:
             return None
         desk_id = await self.tickets.desk_id(desk)
         rows = await Outbox.select(
-            Outbox.message_id, Outbox.to_addr, Outbox.kind, Outbox.ticket.reference.as_alias("ref"),
+            Outbox.message_id,
+            Outbox.to_addr,
+            Outbox.kind,
+            Outbox.ticket.reference.as_alias("ref"),
         ).where(Outbox.message_id.is_in(ids) & (Outbox.desk == desk_id) & Outbox.ticket.is_not_null())
         by_id = {r["message_id"]: r for r in rows}
         for message_id in ids:
@@ -148,15 +173,27 @@ class PiccoloMailStore:
 
     def _row(self, r: dict[str, Any]) -> InboundRow:
         return InboundRow(
-            id=r["id"], desk=r["desk_slug"], source=r["source"], message_id=r["message_id"],
-            from_email=r["from_email"], subject=r["subject"], received_at=r["received_at"], action=r["action"],
-            reason=r["reason"], defects=tuple(loads(r["defects"], [])), size=r["size"], deliveries=r["deliveries"],
-            reference=r["ref"], raw_sha256=r["raw_sha256"], review=r["review"],
+            id=r["id"],
+            desk=r["desk_slug"],
+            source=r["source"],
+            message_id=r["message_id"],
+            from_email=r["from_email"],
+            subject=r["subject"],
+            received_at=r["received_at"],
+            action=r["action"],
+            reason=r["reason"],
+            defects=tuple(loads(r["defects"], [])),
+            size=r["size"],
+            deliveries=r["deliveries"],
+            reference=r["ref"],
+            raw_sha256=r["raw_sha256"],
+            review=r["review"],
         )
 
     def _select(self) -> Any:
         return InboundMail.select(
-            *InboundMail.all_columns(), InboundMail.desk.slug.as_alias("desk_slug"),
+            *InboundMail.all_columns(),
+            InboundMail.desk.slug.as_alias("desk_slug"),
             InboundMail.ticket.reference.as_alias("ref"),
         )
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from ticketing.db.engine import is_postgres, write_transaction
+from ticketing.db.engine import write_transaction
+from ticketing.db.sql import in_transaction
 from ticketing.db.tables import Outbox
 from ticketing.domain.mail import OutgoingMail
 from ticketing.services.ports import OutboxItem, OutboxRow
@@ -47,11 +48,11 @@ def _mail(payload: Any) -> OutgoingMail:
 # A row is due when pending and its retry time has come, or when a worker's lease on it ran out
 # (the worker died mid-send: it is sent again, with the same Message-ID).
 CLAIM_SQL = """
-UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = {}
+UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = :lease
 WHERE id IN (
     SELECT id FROM outbox
-    WHERE (status = 'pending' AND next_attempt_at <= {}) OR (status = 'sending' AND lease_until < {})
-    ORDER BY id LIMIT {} %s
+    WHERE (status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until < :now)
+    ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
 )
 RETURNING id, payload, attempts
 """
@@ -60,9 +61,8 @@ RETURNING id, payload, attempts
 class PiccoloOutboxStore:
     async def claim(self, now: datetime, limit: int, lease_seconds: int) -> list[OutboxItem]:
         lease = now + timedelta(seconds=lease_seconds)
-        sql = CLAIM_SQL % ("FOR UPDATE SKIP LOCKED" if is_postgres() else "")
         async with write_transaction():
-            rows = await Outbox.raw(sql, lease, now, now, limit)
+            rows = await in_transaction().fetch(CLAIM_SQL, {"lease": lease, "now": now, "limit": limit})
         return sorted(
             (OutboxItem(int(r["id"]), _mail(r["payload"]), int(r["attempts"])) for r in rows), key=lambda i: i.id
         )

@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import is_postgres, write_transaction
+from ticketing.db.engine import write_transaction
 from ticketing.db.outbox import outbox_row
+from ticketing.db.sql import Dialect, dialect, in_transaction
 from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, Outbox, SlaClock, SlaFiring, Ticket
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.sla import ClockKind, Pause, Stage, Target, Unit
@@ -101,10 +102,13 @@ CLAIM_SQL = (
     "SELECT c.*, t.reference AS t_reference, t.subject AS t_subject, t.category AS t_category, "
     "t.state AS t_state, t.assignee AS t_assignee, t.flags AS t_flags, d.slug AS t_desk "
     "FROM sla_clock c JOIN ticket t ON t.id = c.ticket JOIN desk d ON d.id = t.desk "
-    "WHERE c.next_fire_at IS NOT NULL AND c.next_fire_at <= {} ORDER BY c.next_fire_at, c.id LIMIT {}"
+    "WHERE c.next_fire_at IS NOT NULL AND c.next_fire_at <= :now ORDER BY c.next_fire_at, c.id LIMIT :limit "
+    "FOR UPDATE OF c SKIP LOCKED"
 )
 
 
+# The sweep's batch writes: on PostgreSQL one statement per table over unnest()ed arrays (a batch of
+# clocks is one round trip each, whatever its size); SQLite, in its one IMMEDIATE transaction, row by row.
 # One statement for a batch's ticket columns (PostgreSQL): per column a "set?" flag and a value.
 TICKET_BATCH_UPDATE_SQL = (
     "UPDATE ticket AS t SET "
@@ -147,17 +151,21 @@ class PiccoloSlaStore:
         IMMEDIATE transaction serialises writers. Either way the unique fire_key refuses a
         second firing of the same rung.
         """
-        sql = CLAIM_SQL + (" FOR UPDATE OF c SKIP LOCKED" if is_postgres() else "")
         async with write_transaction():
-            rows = await SlaClock.raw(sql, now, limit)
+            rows = await in_transaction().fetch(CLAIM_SQL, {"now": now, "limit": limit})
             if not rows:
                 return 0, 0
             pauses = await pauses_of(sorted({r["ticket"] for r in rows}))
             outcomes = []
             for row in rows:
                 ticket = TicketContext(
-                    id=row["ticket"], reference=row["t_reference"], desk=row["t_desk"], subject=row["t_subject"],
-                    category=row["t_category"], state=row["t_state"], assignee_id=row["t_assignee"],
+                    id=row["ticket"],
+                    reference=row["t_reference"],
+                    desk=row["t_desk"],
+                    subject=row["t_subject"],
+                    category=row["t_category"],
+                    state=row["t_state"],
+                    assignee_id=row["t_assignee"],
                     flags=_json(row["t_flags"]),
                 )
                 outcomes.append((ticket, handle(DueClock(clock_from_row(row), ticket, tuple(pauses[ticket.id])))))
@@ -166,12 +174,20 @@ class PiccoloSlaStore:
 
     async def _write(self, outcomes: Sequence[tuple[TicketContext, ClockOutcome]], now: datetime) -> int:
         """Write a batch's firings, events, mail, clocks and ticket columns in a few statements."""
-        firings = [
-            (ticket, outcome.clock, record) for ticket, outcome in outcomes for record in outcome.firings
-        ]
+        firings = [(ticket, outcome.clock, record) for ticket, outcome in outcomes for record in outcome.firings]
         inserted = await self._insert_firings(
-            [(c.id, t.id, r.firing.stage.key, f"{c.id}:{r.firing.stage.key}", r.firing.nominal_at, now,
-              json.dumps(list(r.recipients))) for t, c, r in firings]
+            [
+                (
+                    c.id,
+                    t.id,
+                    r.firing.stage.key,
+                    f"{c.id}:{r.firing.stage.key}",
+                    r.firing.nominal_at,
+                    now,
+                    json.dumps(list(r.recipients)),
+                )
+                for t, c, r in firings
+            ]
         )
         events: list[Event] = []
         mails: list[Outbox] = []
@@ -179,15 +195,25 @@ class PiccoloSlaStore:
             stage = record.firing.stage
             if f"{clock.id}:{stage.key}" not in inserted:
                 continue  # fired before (another process or an earlier sweep): nothing more to do
-            events.append(Event(
-                ticket=ticket.id, at=now, actor=None, actor_label="system",
-                action="sla_breached" if stage.is_breach else "sla_warning",
-                from_state=None, to_state=None, reason="",
-                data={"clock": clock.kind.value, "stage": stage.key,
-                      "nominal_at": record.firing.nominal_at.isoformat(),
-                      "notified": list(record.recipients) if record.firing.notify else [],
-                      "superseded": not record.firing.notify},
-            ))
+            events.append(
+                Event(
+                    ticket=ticket.id,
+                    at=now,
+                    actor=None,
+                    actor_label="system",
+                    action="sla_breached" if stage.is_breach else "sla_warning",
+                    from_state=None,
+                    to_state=None,
+                    reason="",
+                    data={
+                        "clock": clock.kind.value,
+                        "stage": stage.key,
+                        "nominal_at": record.firing.nominal_at.isoformat(),
+                        "notified": list(record.recipients) if record.firing.notify else [],
+                        "superseded": not record.firing.notify,
+                    },
+                )
+            )
             desk_id = await self._desk_id(ticket.desk)
             mails.extend(outbox_row(mail, desk_id, ticket.id, now) for mail in record.mails)
         if events:
@@ -202,7 +228,7 @@ class PiccoloSlaStore:
         """Insert firing rows; return the fire keys that were new (a unique key refuses repeats)."""
         if not rows:
             return set()
-        if is_postgres():
+        if dialect() is Dialect.POSTGRES:
             cols = list(zip(*rows, strict=True))
             result = await SlaFiring.raw(
                 "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
@@ -216,7 +242,8 @@ class PiccoloSlaStore:
         for row in rows:
             result = await SlaFiring.raw(
                 "INSERT INTO sla_firing (clock, ticket, stage, fire_key, nominal_at, fired_at, recipients) "
-                "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (fire_key) DO NOTHING RETURNING fire_key", *row,
+                "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (fire_key) DO NOTHING RETURNING fire_key",
+                *row,
             )
             keys.update(r["fire_key"] for r in result)
         return keys
@@ -233,7 +260,7 @@ class PiccoloSlaStore:
                 changes.setdefault(ticket.id, {})["flags"] = json.dumps(dict(outcome.flags))
         if not changes:
             return
-        if not is_postgres():
+        if dialect() is not Dialect.POSTGRES:
             for ticket_id, values in changes.items():
                 update = {getattr(Ticket, k): (json.loads(v) if k == "flags" else v) for k, v in values.items()}
                 await Ticket.update(update).where(Ticket.id == ticket_id)
@@ -247,7 +274,7 @@ class PiccoloSlaStore:
         await Ticket.raw(TICKET_BATCH_UPDATE_SQL, *args)
 
     async def _update_clocks(self, clocks: Sequence[ClockState]) -> None:
-        if not is_postgres():
+        if dialect() is not Dialect.POSTGRES:
             for clock in clocks:
                 await update_clock(clock)
             return
@@ -256,8 +283,12 @@ class PiccoloSlaStore:
             "next_stage = v.n, next_fire_at = v.f FROM unnest({}::int[], {}::timestamptz[], {}::bool[], "
             "{}::timestamptz[], {}::timestamptz[], {}::int[], {}::timestamptz[]) AS v(id, d, p, s, b, n, f) "
             "WHERE c.id = v.id",
-            [c.id for c in clocks], [c.due_at for c in clocks], [c.paused for c in clocks],
-            [c.stopped_at for c in clocks], [c.breached_at for c in clocks], [c.next_stage for c in clocks],
+            [c.id for c in clocks],
+            [c.due_at for c in clocks],
+            [c.paused for c in clocks],
+            [c.stopped_at for c in clocks],
+            [c.breached_at for c in clocks],
+            [c.next_stage for c in clocks],
             [c.next_fire_at for c in clocks],
         )
 
@@ -271,8 +302,14 @@ class PiccoloSlaStore:
     async def clocks_of(self, reference: str) -> tuple[TicketContext, list[ClockState], list[Pause]] | None:
         row = await (
             Ticket.select(
-                Ticket.id, Ticket.reference, Ticket.desk.slug.as_alias("desk"), Ticket.subject, Ticket.category,
-                Ticket.state, Ticket.assignee, Ticket.flags,
+                Ticket.id,
+                Ticket.reference,
+                Ticket.desk.slug.as_alias("desk"),
+                Ticket.subject,
+                Ticket.category,
+                Ticket.state,
+                Ticket.assignee,
+                Ticket.flags,
             )
             .where(Ticket.reference == reference)
             .first()
@@ -280,8 +317,14 @@ class PiccoloSlaStore:
         if row is None:
             return None
         ticket = TicketContext(
-            row["id"], row["reference"], row["desk"], row["subject"], row["category"], row["state"],
-            row["assignee"], _json(row["flags"]),
+            row["id"],
+            row["reference"],
+            row["desk"],
+            row["subject"],
+            row["category"],
+            row["state"],
+            row["assignee"],
+            _json(row["flags"]),
         )
         clocks = await SlaClock.select().where(SlaClock.ticket == row["id"]).order_by(SlaClock.id)
         pauses = await pauses_of([row["id"]])

@@ -9,17 +9,18 @@ statement cannot drift between the two engines.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from ticketing.db.engine import current_engine
+from ticketing.db.engine import current_engine, write_transaction
 
 _NAME = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b")
 _CAST = re.compile(r"::[a-z_]+(?:\[\])?")
@@ -97,6 +98,31 @@ def dialect() -> Dialect:
     return Dialect.POSTGRES if isinstance(current_engine(), PostgresEngine) else Dialect.SQLITE
 
 
+@contextlib.asynccontextmanager
+async def connection() -> AsyncIterator[Sql]:
+    """A connection for statements that are atomic by themselves: a pooled one on PostgreSQL
+    (no BEGIN/COMMIT round trips), an IMMEDIATE transaction on SQLite."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        async with engine.pool.acquire() as conn:
+            yield Sql(conn, Dialect.POSTGRES)
+        return
+    async with write_transaction():  # SQLite, or PostgreSQL before its pool is started
+        yield in_transaction()
+
+
+@contextlib.asynccontextmanager
+async def reading() -> AsyncIterator[Sql]:
+    """A connection for reads: a pooled one on PostgreSQL, a deferred (shared) transaction on SQLite."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        async with engine.pool.acquire() as conn:
+            yield Sql(conn, Dialect.POSTGRES)
+        return
+    async with engine.transaction():
+        yield in_transaction()
+
+
 def in_transaction() -> Sql:
     """The open transaction's connection (call inside engine.write_transaction())."""
     tx = current_engine().current_transaction.get()
@@ -105,4 +131,4 @@ def in_transaction() -> Sql:
     return Sql(tx.connection, dialect())
 
 
-__all__ = ["Compiled", "Dialect", "Sql", "compile_sql", "dialect", "in_transaction"]
+__all__ = ["Compiled", "Dialect", "Sql", "compile_sql", "connection", "dialect", "in_transaction", "reading"]

@@ -6,16 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.engine import pg_pool, write_transaction
 from ticketing.db.plan import Plan, run
-from ticketing.db.sql import Dialect, Sql, in_transaction
+from ticketing.db.sql import connection
 from ticketing.db.tables import (
     Attachment,
     Desk,
     Event,
     Message,
-    Outbox,
-    ReferenceCounter,
     Requester,
     Ticket,
     TicketParticipant,
@@ -65,14 +62,26 @@ def _summary(row: dict[str, Any]) -> TicketSummary:
     )
 
 
+NEXT_REFERENCE = """
+INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
+ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING value
+"""
+AUTO_MAIL_COUNT = """(SELECT count(*) FROM outbox WHERE desk = :desk AND to_addr = :to_addr
+    AND created_at >= :since AND kind = ANY(:kinds::varchar[]))"""
+# SQLite runs the two as one statement too: a CTE may hold an upsert in neither engine's
+# sub-select, so the counter is bumped by the statement itself and the count rides along.
+RESERVE = f"""
+INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
+ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1
+RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent
+"""  # noqa: S608 (constant text; every value is bound)
+
+
 async def write(plan: Plan) -> dict[str, int] | None:
     """Run a plan: on PostgreSQL one statement on a pooled connection (atomic by itself), on SQLite
     in an IMMEDIATE transaction."""
-    if (pool := pg_pool()) is not None:
-        async with pool.acquire() as conn:
-            return await run(Sql(conn, Dialect.POSTGRES), plan)
-    async with write_transaction():
-        return await run(in_transaction(), plan)
+    async with connection() as sql:
+        return await run(sql, plan)
 
 
 class PiccoloTicketStore:
@@ -94,18 +103,10 @@ class PiccoloTicketStore:
         return self._desk_ids[slug]
 
     async def next_reference(self, prefix: str, year: int) -> int:
-        # One atomic upsert on both engines (SQLite >= 3.35 has RETURNING).
-        if (pool := pg_pool()) is not None:
-            async with pool.acquire() as conn:
-                return int(await conn.fetchval(
-                    "INSERT INTO reference_counter (scope, value) VALUES ($1, 1) ON CONFLICT (scope) "
-                    "DO UPDATE SET value = reference_counter.value + 1 RETURNING value", f"{prefix}-{year}"))
-        rows = await ReferenceCounter.raw(
-            "INSERT INTO reference_counter (scope, value) VALUES ({}, 1) "
-            "ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING value",
-            f"{prefix}-{year}",
-        )
-        return int(rows[0]["value"])
+        async with connection() as sql:
+            row = await sql.fetchrow(NEXT_REFERENCE, {"scope": f"{prefix}-{year}"})
+        assert row is not None
+        return int(row["value"])
 
     async def create_ticket(self, draft: TicketDraft) -> int:
         ids = await write(creation_plan(draft, await self.desk_id(draft.new.desk)))
@@ -134,9 +135,7 @@ class PiccoloTicketStore:
                 StoredAttachment(a["filename"], a["declared_type"], a["content_type"], a["size"], a["sha256"])
             )
         messages = await Message.select().where(Message.ticket == row["id"]).order_by(Message.id)
-        events = await (
-            Event.select(*Event.all_columns()).where(Event.ticket == row["id"]).order_by(Event.id)
-        )
+        events = await Event.select(*Event.all_columns()).where(Event.ticket == row["id"]).order_by(Event.id)
         return TicketDetail(
             summary=_summary(row),
             requester_name=row["contact_name"],
@@ -146,9 +145,18 @@ class PiccoloTicketStore:
             on_file=on_file_contact(row),
             messages=tuple(
                 MessageView(
-                    m["direction"], m["channel"], m["from_email"], m["subject"], m["text"], m["created_at"],
-                    tuple(attachments.get(m["id"], ())), kind=m["kind"], html=m["html"],
-                    quote_start=m["quote_start"], signature_start=m["signature_start"], message_id=m["message_id"],
+                    m["direction"],
+                    m["channel"],
+                    m["from_email"],
+                    m["subject"],
+                    m["text"],
+                    m["created_at"],
+                    tuple(attachments.get(m["id"], ())),
+                    kind=m["kind"],
+                    html=m["html"],
+                    quote_start=m["quote_start"],
+                    signature_start=m["signature_start"],
+                    message_id=m["message_id"],
                 )
                 for m in messages
             ),
@@ -160,17 +168,16 @@ class PiccoloTicketStore:
             requester_bouncing=bool(row["r_bouncing"]),
             linked_reference=row["linked_reference"],
             participants=tuple(
-                p["email"] for p in await TicketParticipant.select(TicketParticipant.email)
-                .where(TicketParticipant.ticket == row["id"]).order_by(TicketParticipant.id)
+                p["email"]
+                for p in await TicketParticipant.select(TicketParticipant.email)
+                .where(TicketParticipant.ticket == row["id"])
+                .order_by(TicketParticipant.id)
             ),
         )
 
     async def status_by_token_hash(self, token_hash: str) -> TicketSummary | None:
         row = await (
-            Ticket.select(*SUMMARY_COLUMNS)
-            .where(Ticket.status_token_hash == token_hash)
-            .first()
-            .output(load_json=True)
+            Ticket.select(*SUMMARY_COLUMNS).where(Ticket.status_token_hash == token_hash).first().output(load_json=True)
         )
         return _summary(row) if row else None
 
@@ -198,33 +205,24 @@ class PiccoloTicketStore:
     async def reserve_reference(
         self, prefix: str, year: int, desk: str, to_addr: str | None, since: datetime, kinds: Sequence[str]
     ) -> tuple[int, int]:
-        if (pool := pg_pool()) is not None:
-            desk_id = await self.desk_id(desk)
-            async with pool.acquire() as conn:
-                row = await conn.fetchrow(
-                    "WITH ref AS (INSERT INTO reference_counter (scope, value) VALUES ($1, 1) ON CONFLICT (scope) "
-                    "DO UPDATE SET value = reference_counter.value + 1 RETURNING value) "
-                    "SELECT (SELECT value FROM ref) AS value, CASE WHEN $3::varchar IS NULL THEN -1 ELSE ("
-                    "SELECT count(*) FROM outbox WHERE desk = $2 AND to_addr = $3 AND created_at >= $4 "
-                    "AND kind = ANY($5::varchar[])) END AS sent",
-                    f"{prefix}-{year}", desk_id, to_addr, since, list(kinds),
-                )
-            return int(row["value"]), int(row["sent"])
-        sequence = await self.next_reference(prefix, year)
-        sent = -1 if to_addr is None else await self.auto_mail_count(desk, to_addr, since, kinds)
-        return sequence, sent
+        """The next sequence number and, in the same round trip, the automatic mail already sent to
+        `to_addr` since `since` (-1 without an address)."""
+        params = {
+            "scope": f"{prefix}-{year}",
+            "desk": await self.desk_id(desk),
+            "to_addr": to_addr,
+            "since": since,
+            "kinds": list(kinds),
+        }
+        async with connection() as sql:
+            row = await sql.fetchrow(RESERVE, params)
+        assert row is not None
+        return int(row["value"]), int(row["sent"])
 
     async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
         """Automatic mail of these kinds queued to this address by this desk since `since`."""
-        desk_id = await self.desk_id(desk)
-        if (pool := pg_pool()) is not None:
-            async with pool.acquire() as conn:
-                return int(await conn.fetchval(
-                    "SELECT count(*) FROM outbox WHERE desk = $1 AND to_addr = $2 AND created_at >= $3 "
-                    "AND kind = ANY($4::varchar[])", desk_id, to_addr, since, list(kinds)))
-        return int(
-            await Outbox.count().where(
-                (Outbox.desk == desk_id) & (Outbox.to_addr == to_addr) & (Outbox.created_at >= since)
-                & Outbox.kind.is_in(list(kinds))
-            )
-        )
+        params = {"desk": await self.desk_id(desk), "to_addr": to_addr, "since": since, "kinds": list(kinds)}
+        async with connection() as sql:
+            row = await sql.fetchrow(f"SELECT {AUTO_MAIL_COUNT} AS sent", params)
+        assert row is not None
+        return int(row["sent"])
