@@ -11,7 +11,7 @@ from typing import Any
 from ticketing.db.engine import write_transaction
 from ticketing.db.sql import in_transaction
 from ticketing.db.tables import Outbox
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import MailKind, OutboxStatus, OutgoingMail
 from ticketing.services.ports import OutboxItem, OutboxRow
 
 
@@ -31,7 +31,7 @@ def outbox_row(mail: OutgoingMail, desk_id: int, ticket_id: int | None, at: date
         subject=mail.subject[:500],
         message_id=mail.message_id,
         payload=payload,
-        status="pending",
+        status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=at,
         last_error="",
@@ -42,6 +42,7 @@ def outbox_row(mail: OutgoingMail, desk_id: int, ticket_id: int | None, at: date
 def _mail(payload: Any) -> OutgoingMail:
     data = json.loads(payload) if isinstance(payload, str) else dict(payload)
     data["references"] = tuple(data.get("references") or ())
+    data["kind"] = MailKind(data["kind"])
     return OutgoingMail(**data)
 
 
@@ -71,24 +72,24 @@ class PiccoloOutboxStore:
     # another worker already sent or gave up on) must not flip it back to pending or failed.
 
     async def mark_sent(self, item_id: int, at: datetime) -> None:
-        await Outbox.update({Outbox.status: "sent", Outbox.sent_at: at, Outbox.lease_until: None}).where(
-            (Outbox.id == item_id) & (Outbox.status == "sending")
+        await Outbox.update({Outbox.status: OutboxStatus.SENT, Outbox.sent_at: at, Outbox.lease_until: None}).where(
+            (Outbox.id == item_id) & (Outbox.status == OutboxStatus.SENDING)
         )
 
     async def mark_retry(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
         await Outbox.update(
             {
-                Outbox.status: "pending",
+                Outbox.status: OutboxStatus.PENDING,
                 Outbox.last_error: error[:2000],
                 Outbox.next_attempt_at: next_attempt_at,
                 Outbox.lease_until: None,
             }
-        ).where((Outbox.id == item_id) & (Outbox.status == "sending"))
+        ).where((Outbox.id == item_id) & (Outbox.status == OutboxStatus.SENDING))
 
     async def mark_failed(self, item_id: int, error: str) -> None:
-        await Outbox.update({Outbox.status: "failed", Outbox.last_error: error[:2000], Outbox.lease_until: None}).where(
-            (Outbox.id == item_id) & (Outbox.status == "sending")
-        )
+        await Outbox.update(
+            {Outbox.status: OutboxStatus.FAILED, Outbox.last_error: error[:2000], Outbox.lease_until: None}
+        ).where((Outbox.id == item_id) & (Outbox.status == OutboxStatus.SENDING))
 
     async def recent(self, desks: Sequence[str], limit: int) -> list[OutboxRow]:
         if not desks:

@@ -16,6 +16,11 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from ticketing.domain.mail import MailKind, MessageKind, OutboxStatus
+from ticketing.domain.staff import Role
+from ticketing.domain.ticket import EventAction
+from ticketing.domain.tickets import Category, Channel, Language, State
+
 
 class Desk(Table, tablename="desk"):
     """Runtime state of a desk; its definition lives in the desks file."""
@@ -39,7 +44,7 @@ class DeskMembership(Table, tablename="desk_membership"):
     id = Serial(primary_key=True)
     user = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, null=False, index=True)
     desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
-    role = Varchar(length=20)  # agent | manager | admin
+    role = Varchar(length=20, choices=Role)
 
 
 class ApiToken(Table, tablename="api_token"):
@@ -69,7 +74,7 @@ class Requester(Table, tablename="requester"):
     email = Varchar(length=254, null=True, default=None, index=True)
     phone = Varchar(length=30, null=True, default=None)
     postal_address = Text(null=True, default=None)
-    language = Varchar(length=5)
+    language = Varchar(length=5, choices=Language)
     bouncing = Boolean(default=False)
     created_at = Timestamptz()
 
@@ -79,12 +84,12 @@ class Ticket(Table, tablename="ticket"):
     reference = Varchar(length=30, unique=True)
     desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
     requester = ForeignKey(references=Requester, on_delete=OnDelete.restrict, null=False, index=True)
-    channel = Varchar(length=10)
-    category = Varchar(length=30)
+    channel = Varchar(length=10, choices=Channel)
+    category = Varchar(length=30, choices=Category)
     request_types = JSON(default=[])
-    state = Varchar(length=30, index=True)
+    state = Varchar(length=30, index=True, choices=State)
     assignee = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True)
-    language = Varchar(length=5)
+    language = Varchar(length=5, choices=Language)
     subject = Varchar(length=200)
     status_token_hash = Varchar(length=64, unique=True)
     flags = JSON(default={})
@@ -127,7 +132,7 @@ class Message(Table, tablename="message"):
     raw_path = Varchar(length=300, null=True, default=None)  # raw RFC 5322 source under the data dir
     content_hash = Varchar(length=64, null=True, default=None, index=True)
     created_at = Timestamptz()
-    kind = Varchar(length=10, default="normal")  # normal | auto (robot mail) | bounce
+    kind = Varchar(length=10, default=MessageKind.NORMAL.value, choices=MessageKind)  # robot mail is "auto"
     cc = JSON(default=[])
     quote_start = Integer(null=True, default=None)  # offset in `text` where quoted history begins
     signature_start = Integer(null=True, default=None)
@@ -153,7 +158,7 @@ class Event(Table, tablename="event"):
     at = Timestamptz()
     actor = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
     actor_label = Varchar(length=100)  # "requester", "system", or the staff e-mail at the time
-    action = Varchar(length=50)
+    action = Varchar(length=50, choices=EventAction)
     from_state = Varchar(length=30, null=True, default=None)
     to_state = Varchar(length=30, null=True, default=None)
     reason = Text(default="")
@@ -299,12 +304,12 @@ class Outbox(Table, tablename="outbox"):
     id = Serial(primary_key=True)
     ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     desk = ForeignKey(references=Desk, on_delete=OnDelete.restrict, null=False, index=True)
-    kind = Varchar(length=50)  # the emails/ template name
+    kind = Varchar(length=50, choices=MailKind)  # the emails/ folder
     to_addr = Varchar(length=254, index=True)  # indexed for the daily cap of automatic replies
     subject = Varchar(length=500)
     message_id = Varchar(length=300, unique=True)
     payload = JSON(default={})  # the OutgoingMail; composed into RFC 5322 at send time
-    status = Varchar(length=10, default="pending", index=True)  # pending | sending | sent | failed
+    status = Varchar(length=10, default=OutboxStatus.PENDING.value, index=True, choices=OutboxStatus)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     lease_until = Timestamptz(null=True, default=None)

@@ -18,7 +18,7 @@ from ticketing.db.plan import Coalesce, FindOrInsert, Insert, JsonWith, Lookup, 
 from ticketing.db.sla import clock_values, due_columns
 from ticketing.db.values import cut
 from ticketing.domain.clocks import ClockState
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import MessageKind, OutboxStatus, OutgoingMail
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent
 from ticketing.domain.tickets import State
@@ -38,7 +38,7 @@ def outbox_rows(mails: Sequence[OutgoingMail], desk_id: int, ticket: Any, at: da
                 "subject": m.subject[:500],
                 "message_id": m.message_id,
                 "payload": {**dataclasses.asdict(m), "references": list(m.references)},
-                "status": "pending",
+                "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "next_attempt_at": at,
                 "last_error": "",
@@ -116,7 +116,7 @@ def agent_row(ticket: Any, message: AgentMessage, author: int | None, at: dateti
         "headers": {},
         "raw_path": None,
         "content_hash": None,
-        "kind": "normal",
+        "kind": MessageKind.NORMAL,
         "quote_start": None,
         "signature_start": None,
         "created_at": at,
@@ -192,7 +192,7 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
     }
     if who.email:
         steps.append(FindOrInsert("requester", {"desk": desk_id, "email": who.email}, person, name="requester"))
-        if draft.inbound is not None and draft.inbound.kind == "normal":
+        if draft.inbound is not None and draft.inbound.kind is MessageKind.NORMAL:
             # Mail from the address shows it works: the bouncing mark goes (the record stays as it is).
             steps.append(Update("requester", {"bouncing": False}, {"id": Ref("requester"), "bouncing": True}))
     else:
@@ -253,7 +253,7 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
             "headers": {},
             "raw_path": None,
             "content_hash": None,
-            "kind": "normal",
+            "kind": MessageKind.NORMAL,
             "quote_start": None,
             "signature_start": None,
             "created_at": at,

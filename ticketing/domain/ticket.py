@@ -17,6 +17,7 @@ from ticketing.domain import clocks as clk
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.errors import InvalidTransition
+from ticketing.domain.mail import MailKind
 from ticketing.domain.sla import ClockKind, Pause
 from ticketing.domain.tickets import (
     SETTLED,
@@ -96,7 +97,7 @@ class TicketEvent:
 class Transition:
     ticket: Ticket
     events: tuple[TicketEvent, ...]
-    notices: tuple[str, ...] = ()  # the requester mail (emails/ kinds) the change calls for
+    notices: tuple[MailKind, ...] = ()  # the requester mail the change calls for
 
 
 def move_clocks(ticket: Ticket, new: State, now: datetime, calendar: BusinessCalendar) -> Ticket:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ticketing.domain.mail import MailKind
+
 
 class Language(StrEnum):
     JA = "ja"
@@ -44,13 +46,15 @@ class RequestType(StrEnum):
 # records), 34(1) or 35(1), (3), (5) may be brought only two weeks after the request reached the
 # business. Notification of purpose (32(2)) is not among them. The two weeks are a pre-suit period,
 # not a deadline to answer: the duty to answer is "without delay" (遅滞なく) throughout.
-PRE_SUIT_PERIOD: frozenset[RequestType] = frozenset({
-    RequestType.DISCLOSURE,
-    RequestType.THIRD_PARTY_RECORD_DISCLOSURE,
-    RequestType.CORRECTION,
-    RequestType.SUSPENSION_OF_USE,
-    RequestType.STOP_THIRD_PARTY_PROVISION,
-})
+PRE_SUIT_PERIOD: frozenset[RequestType] = frozenset(
+    {
+        RequestType.DISCLOSURE,
+        RequestType.THIRD_PARTY_RECORD_DISCLOSURE,
+        RequestType.CORRECTION,
+        RequestType.SUSPENSION_OF_USE,
+        RequestType.STOP_THIRD_PARTY_PROVISION,
+    }
+)
 
 
 def pre_suit_period_applies(request_types: Iterable[RequestType]) -> bool:
@@ -171,25 +175,32 @@ class Reference:
 
 # What a requester is told when their ticket moves (the emails/ kind), from the states they care about.
 # Internal steps (triage, identity verification, fee check, decision pending) send nothing.
-_TOLD_IN_PROGRESS_FROM = frozenset({
-    State.RECEIVED, State.TRIAGE, State.AWAITING_FORMAL_REQUEST, State.AWAITING_DOCUMENTS,
-    State.IDENTITY_VERIFICATION, State.FEE_CHECK, State.RESPONDED,
-})
+_TOLD_IN_PROGRESS_FROM = frozenset(
+    {
+        State.RECEIVED,
+        State.TRIAGE,
+        State.AWAITING_FORMAL_REQUEST,
+        State.AWAITING_DOCUMENTS,
+        State.IDENTITY_VERIFICATION,
+        State.FEE_CHECK,
+        State.RESPONDED,
+    }
+)
 
 
-def requester_notice(old: State, new: State) -> str | None:
+def requester_notice(old: State, new: State) -> MailKind | None:
     """The status mail for a move from `old` to `new`, or None when the requester need not hear of it."""
     if new in WAITING_ON_REQUESTER:
-        return "awaiting-documents"
+        return MailKind.AWAITING_DOCUMENTS
     if new is State.IN_PROGRESS:
-        return "status-changed" if old in _TOLD_IN_PROGRESS_FROM else None
+        return MailKind.STATUS_CHANGED if old in _TOLD_IN_PROGRESS_FROM else None
     if new in (State.FORWARDED, State.WITHDRAWN, State.REJECTED):
-        return "status-changed"
+        return MailKind.STATUS_CHANGED
     if new is State.RESPONDED:
-        return "ticket-resolved"
+        return MailKind.TICKET_RESOLVED
     if new is State.CLOSED:
         # A responded or forwarded ticket was already announced; closing it says nothing new.
-        return None if old in (State.RESPONDED, State.FORWARDED) else "ticket-resolved"
+        return None if old in (State.RESPONDED, State.FORWARDED) else MailKind.TICKET_RESOLVED
     if new is State.TRIAGE and old in (State.CLOSED, State.REJECTED):
-        return "status-changed"  # reopened
+        return MailKind.STATUS_CHANGED  # reopened
     return None

@@ -12,7 +12,7 @@ from ticketing.domain.contacts import Contact, changed_fields
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import AUTO_REPLY_KINDS, MailKind, OutgoingMail
 from ticketing.domain.throttle import FormLimits
 from ticketing.domain.tickets import Channel, Reference
 from ticketing.services.ports import (
@@ -22,7 +22,7 @@ from ticketing.services.ports import (
     TicketDraft,
     TicketStore,
 )
-from ticketing.services.requester_mail import AUTO_REPLY_KINDS, RequesterMail, StatusLinks, Thread
+from ticketing.services.requester_mail import RequesterMail, StatusLinks, Thread
 from ticketing.services.sla import SlaService
 from ticketing.services.throttle import Throttle
 
@@ -217,7 +217,7 @@ class IntakeService:
             "fee_applies": any(rule.fee_yen for rule in rules),
         }
         return self.mailer.build(
-            "ticket-received", desk, to=new.requester.email, language=new.language.value, reference=reference,
+            MailKind.TICKET_RECEIVED, desk, to=new.requester.email, language=new.language.value, reference=reference,
             thread=thread, auto="auto-replied",
             context=context,
         )

@@ -19,7 +19,7 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Conflict, NotFound
 from ticketing.domain.inbound import ParsedMail, clean_subject, dedupe_key, guess_language, subject_references
 from ticketing.domain.intake import AttachmentIn, NewTicket, RequesterIn, safe_filename
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import MessageKind, OutgoingMail
 from ticketing.domain.ticket import EventAction, TicketEvent
 from ticketing.domain.tickets import Category, Channel
 from ticketing.services.calendars import CalendarService
@@ -207,7 +207,7 @@ class MailIntake:
         return tuple(stored), omitted
 
     def _message(self, parsed: ParsedMail, record: InboundRecord, attachments: tuple[StoredAttachment, ...],
-                 kind: str) -> InboundMessage:
+                 kind: MessageKind) -> InboundMessage:
         return InboundMessage(
             from_email=parsed.from_email, subject=parsed.subject, text=parsed.text, html=parsed.html,
             message_id=parsed.message_id, in_reply_to=parsed.in_reply_to, references=parsed.references,
@@ -266,7 +266,7 @@ class MailIntake:
             new=new, reference=reference, status_token_hash=self.intake.links.hash(reference),
             received_at=record.received_at, created_at=now, attachments=stored, acknowledgement=ack,
             actor_label="requester", clocks=self.intake.clocks(desk, new, record.received_at),
-            inbound=self._message(parsed, record, stored, "normal"), mails=tuple(mails), flags=flags,
+            inbound=self._message(parsed, record, stored, MessageKind.NORMAL), mails=tuple(mails), flags=flags,
             linked_reference=linked, keep_requester_name=True, event_data=event,
         )
         if await self.store.create_ticket(replace(record, action="created"), draft, release_of=release_of) is None:
@@ -283,7 +283,7 @@ class MailIntake:
         now: datetime,
     ) -> IngestResult:
         stored, omitted = await self._attachments(desk, parsed)
-        inbound = self._message(parsed, record, stored, "auto" if robot else "normal")
+        inbound = self._message(parsed, record, stored, MessageKind.AUTO if robot else MessageKind.NORMAL)
         may_notify = bool(omitted) and not robot and await self.intake.may_auto_reply(desk, parsed.from_email or "",
                                                                                        now)
         calendar = self.calendars.calendar(desk.slug)
@@ -324,7 +324,7 @@ class MailIntake:
             return await self._log(record, "ignored", "a delivery failure report about no mail of ours")
         # A report naming no address is about the one we sent to (free-text bounces often name none).
         failed = sorted({a.casefold() for a in parsed.bounce_recipients} or {hit.to_addr.casefold()})
-        inbound = self._message(parsed, record, (), "bounce")
+        inbound = self._message(parsed, record, (), MessageKind.BOUNCE)
         staff = await self.notices.staff(desk.slug) if parsed.bounce_failure else []
 
         def decide(snap: Snapshot) -> TicketChange:

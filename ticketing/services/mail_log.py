@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from ticketing.domain.access import AccessKind
 from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
+from ticketing.domain.staff import MANAGER_ROLES
 from ticketing.services.access import AccessLog
 from ticketing.services.mail_intake import IngestResult, MailIntake
 from ticketing.services.mail_ports import InboundRow, MailSource, MailStore
 from ticketing.services.ports import BlobStore, Clock, Principal
 
 log = logging.getLogger(__name__)
-MANAGER_ROLES = frozenset({"manager", "admin"})
 ACTIONS = ("created", "appended", "quarantined", "ignored")
 REVIEWS = ("dismissed", "released")
 ROW_ID_MAX = 2**31 - 1  # Serial ids are 32-bit on PostgreSQL: a larger one names no row
@@ -42,8 +42,14 @@ class MailLog:
     def managed_desks(principal: Principal) -> list[str]:
         return sorted(d for d, role in principal.roles.items() if role in MANAGER_ROLES)
 
-    async def list(self, principal: Principal, *, desk: str | None = None,
-                   actions: Sequence[str] = ("quarantined", "ignored"), limit: int = 200) -> list[InboundRow]:
+    async def list(
+        self,
+        principal: Principal,
+        *,
+        desk: str | None = None,
+        actions: Sequence[str] = ("quarantined", "ignored"),
+        limit: int = 200,
+    ) -> list[InboundRow]:
         desks = self.managed_desks(principal)
         if desk is not None:
             if desk not in desks:

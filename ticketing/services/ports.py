@@ -11,7 +11,7 @@ from ticketing.domain.clocks import ClockState, Firing
 from ticketing.domain.contacts import Contact
 from ticketing.domain.inbound import ReplyParts, reply_parts
 from ticketing.domain.intake import NewTicket
-from ticketing.domain.mail import OutgoingMail, RenderedMail
+from ticketing.domain.mail import MailKind, MessageKind, OutgoingMail, RenderedMail
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import Ticket, TicketEvent
 
@@ -21,7 +21,7 @@ class Clock(Protocol):
 
 
 class MailRenderer(Protocol):
-    def render(self, kind: str, language: str, context: Mapping[str, Any]) -> RenderedMail: ...
+    def render(self, kind: MailKind, language: str, context: Mapping[str, Any]) -> RenderedMail: ...
 
 
 class BlobStore(Protocol):
@@ -60,7 +60,7 @@ class InboundMessage:
     cc: tuple[str, ...]
     raw_path: str  # sha256 of the raw message in the raw-mail store
     content_hash: str
-    kind: str = "normal"  # normal | auto | bounce
+    kind: MessageKind = MessageKind.NORMAL
     headers: Mapping[str, str] = field(default_factory=dict)
     quote_start: int | None = None
     signature_start: int | None = None
@@ -118,7 +118,7 @@ class MessageView:
     text: str
     created_at: datetime
     attachments: tuple[StoredAttachment, ...] = ()
-    kind: str = "normal"
+    kind: MessageKind = MessageKind.NORMAL
     html: str | None = None
     quote_start: int | None = None
     signature_start: int | None = None

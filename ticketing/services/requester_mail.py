@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import MailKind, OutgoingMail, make_message_id, reference_subject
 from ticketing.services.ports import MailRenderer
 
-# Automatic replies to something the requester sent: capped per address and day (loop backstop).
-AUTO_REPLY_KINDS = ("ticket-received", "mail-too-large")
 REFERENCES_KEPT = 10
 
 
@@ -68,7 +66,7 @@ class RequesterMail:
 
     def build(
         self,
-        kind: str,
+        kind: MailKind,
         desk: Desk,
         *,
         to: str,

@@ -11,8 +11,9 @@ from ticketing.domain.access import AccessKind
 from ticketing.domain.clocks import ClockState, Firing, fire_due, report, start_clocks
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.sla import ClockKind, Notify, Pause, plan
+from ticketing.domain.staff import Role
 from ticketing.domain.tickets import Category, RequestType, pre_suit_period_applies
 from ticketing.services.access import AccessLog
 from ticketing.services.calendars import CalendarService
@@ -39,8 +40,12 @@ class SweepReport:
     batches: int = 0
 
     def as_json(self) -> dict[str, Any]:
-        return {"now": self.now.isoformat(), "clocks_examined": self.clocks, "stages_fired": self.firings,
-                "batches": self.batches}
+        return {
+            "now": self.now.isoformat(),
+            "clocks_examined": self.clocks,
+            "stages_fired": self.firings,
+            "batches": self.batches,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +127,11 @@ class SlaService:
         assignee = next((m.email for m in members if m.user_id == due.ticket.assignee_id), None)
         for firing in fired.firings:
             people = self._recipients(desk, firing.stage.notify, due.ticket, members)
-            mails = tuple(
-                self._mail(desk, due, fired.clock, firing, p, now, assignee) for p in people
-            ) if firing.notify else ()
+            mails = (
+                tuple(self._mail(desk, due, fired.clock, firing, p, now, assignee) for p in people)
+                if firing.notify
+                else ()
+            )
             records.append(FiringRecord(firing, tuple(p.email for p in people), mails))
         flags = None
         if fired.clock.kind is ClockKind.STATUTORY and fired.clock.breached_at is not None:
@@ -136,18 +143,18 @@ class SlaService:
     def _recipients(
         self, desk: Desk, notify: Notify, ticket: TicketContext, members: Sequence[StaffContact]
     ) -> list[StaffContact]:
-        def role(*names: str) -> list[StaffContact]:
+        def role(*names: Role) -> list[StaffContact]:
             return [m for m in members if m.role in names]
 
         if notify is Notify.ASSIGNEE:
             return assignee_or_team(members, ticket.assignee_id)
         if notify is Notify.MANAGERS:
-            chosen = role("manager") or role("admin")
+            chosen = role(Role.MANAGER) or role(Role.ADMIN)
         else:
             if desk.escalation.second_level:
                 lang = desk.language.value
                 return [StaffContact(0, a, "", lang, "second_level") for a in desk.escalation.second_level]
-            chosen = role("admin") or role("manager")
+            chosen = role(Role.ADMIN) or role(Role.MANAGER)
         unique: dict[str, StaffContact] = {m.email: m for m in chosen}
         return list(unique.values())
 
@@ -181,7 +188,7 @@ class SlaService:
             "assignee": assignee,
             "ticket_url": f"{self.base_url}/app/tickets/{ticket.reference}",
         }
-        kind = "sla-breached" if firing.stage.is_breach else "sla-warning"
+        kind = MailKind.SLA_BREACHED if firing.stage.is_breach else MailKind.SLA_WARNING
         return staff_mail(self.renderer, kind, desk, to, ticket.reference, context)
 
     # --- explanation ---------------------------------------------------------------------------
@@ -211,10 +218,18 @@ class SlaService:
             )
             result.append(
                 ClockExplanation(
-                    kind=clock.kind.value, policy=clock.policy, started_at=clock.started_at, due_at=clock.due_at,
-                    paused=clock.paused, stopped_at=clock.stopped_at, breached_at=clock.breached_at,
-                    used_minutes=rep.used_us // MINUTE_US, left_minutes=rep.left_us // MINUTE_US, met=rep.met,
-                    next_fire_at=clock.next_fire_at, stages=stages,
+                    kind=clock.kind.value,
+                    policy=clock.policy,
+                    started_at=clock.started_at,
+                    due_at=clock.due_at,
+                    paused=clock.paused,
+                    stopped_at=clock.stopped_at,
+                    breached_at=clock.breached_at,
+                    used_minutes=rep.used_us // MINUTE_US,
+                    left_minutes=rep.left_us // MINUTE_US,
+                    met=rep.met,
+                    next_fire_at=clock.next_fire_at,
+                    stages=stages,
                     pauses=tuple(
                         {"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None, "reason": p.reason}
                         for p in effective

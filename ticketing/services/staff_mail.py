@@ -7,19 +7,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.mail import OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import MailKind, OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.staff import Role
 from ticketing.services.ports import MailRenderer, StaffContact
 
 
 def assignee_or_team(members: Sequence[StaffContact], assignee_id: int | None) -> list[StaffContact]:
     """The ticket's assignee; while unassigned the desk's agents; with no agents its managers."""
-    chosen = ([m for m in members if m.user_id == assignee_id] or [m for m in members if m.role == "agent"]
-              or [m for m in members if m.role == "manager"])
+    chosen = (
+        [m for m in members if m.user_id == assignee_id]
+        or [m for m in members if m.role == Role.AGENT]
+        or [m for m in members if m.role == Role.MANAGER]
+    )
     return list({m.email: m for m in chosen}.values())
 
 
 def staff_mail(
-    renderer: MailRenderer, kind: str, desk: Desk, to: StaffContact, reference: str, context: Mapping[str, Any]
+    renderer: MailRenderer, kind: MailKind, desk: Desk, to: StaffContact, reference: str, context: Mapping[str, Any]
 ) -> OutgoingMail:
     """`emails/<kind>/` in the staff member's language (else the desk's), as automatic mail about a ticket."""
     language = to.language if to.language in ("ja", "en") else desk.language.value

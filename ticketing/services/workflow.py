@@ -10,7 +10,7 @@ from typing import Any
 from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, ValidationFailed
-from ticketing.domain.mail import OutgoingMail
+from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.ticket import Transition
 from ticketing.domain.tickets import Action, RequestType
 from ticketing.services.calendars import CalendarService
@@ -144,7 +144,7 @@ class TicketWorkflow:
                 # A person wrote this: no Auto-Submitted header (RFC 3834), so the requester's
                 # vacation responder may answer it like any human mail.
                 mail = self.mailer.build(
-                    "agent-reply", desk, to=snap.requester_email, language=snap.language,
+                    MailKind.AGENT_REPLY, desk, to=snap.requester_email, language=snap.language,
                     reference=snap.reference,
                     thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto=None,
                     context={"reply_text": text},
