@@ -13,10 +13,30 @@ from ticketing.mail.parse import parse_message, parsed_json
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text())
-EXACT = ("message_id", "from_email", "from_name", "to", "cc", "subject", "date", "in_reply_to", "references",
-         "auto_submitted", "bounce", "quarantine", "bounce_recipients", "bounce_message_id")
-CONTAINS = {"text_contains": "text", "new_text_contains": "new_text", "quoted_contains": "quoted_text",
-            "signature_contains": "signature", "html_contains": "html"}
+EXACT = (
+    "message_id",
+    "from_email",
+    "from_name",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "in_reply_to",
+    "references",
+    "auto_submitted",
+    "bounce",
+    "quarantine",
+    "bounce_recipients",
+    "bounce_message_id",
+    "bounce_failure",
+)
+CONTAINS = {
+    "text_contains": "text",
+    "new_text_contains": "new_text",
+    "quoted_contains": "quoted_text",
+    "signature_contains": "signature",
+    "html_contains": "html",
+}
 EXCLUDES = {"text_excludes": "text", "new_text_excludes": "new_text", "html_excludes": "html"}
 
 
@@ -46,8 +66,9 @@ def test_fixture_parses_as_expected(name: str) -> None:
     if want.get("html_is_null"):
         assert got["html"] is None, name
     if "attachments" in want:
-        assert [{k: a[k] for k in ("filename", "content_type", "size")} for a in got["attachments"]] == \
-            want["attachments"], name
+        assert [{k: a[k] for k in ("filename", "content_type", "size")} for a in got["attachments"]] == want[
+            "attachments"
+        ], name
     if "has_defects" in want:
         assert bool(got["defects"]) is want["has_defects"], f"{name}: defects {got['defects']}"
 
@@ -73,7 +94,8 @@ def test_different_messages_have_different_keys() -> None:
 def test_the_same_message_on_two_desks_is_two_messages() -> None:
     mail = parse_message((CORPUS / "utf8-qp.eml").read_bytes())
     assert dedupe_key("relia", mail.message_id, mail.content_hash) != dedupe_key(
-        "rext-cs", mail.message_id, mail.content_hash)
+        "rext-cs", mail.message_id, mail.content_hash
+    )
 
 
 def test_forward_keeps_the_whole_message_and_shows_its_text() -> None:
@@ -86,8 +108,9 @@ def test_forward_keeps_the_whole_message_and_shows_its_text() -> None:
 
 def test_tnef_is_kept_as_a_file() -> None:
     got = parsed("tnef.eml")
-    assert any(a["content_type"] == "application/ms-tnef" and a["filename"] == "winmail.dat"
-               for a in got["attachments"])
+    assert any(
+        a["content_type"] == "application/ms-tnef" and a["filename"] == "winmail.dat" for a in got["attachments"]
+    )
 
 
 def test_inline_image_of_related_html_is_an_inline_attachment_and_no_remote_source_survives() -> None:
@@ -97,8 +120,12 @@ def test_inline_image_of_related_html_is_an_inline_attachment_and_no_remote_sour
 
 
 def test_a_message_that_is_not_mail_at_all_is_quarantined_not_raised() -> None:
-    for raw in (b"", b"\x00\x01\x02 binary garbage \xff\xfe", b"just one line without headers",
-                b"From: \r\nSubject: x\r\n\r\nbody"):
+    for raw in (
+        b"",
+        b"\x00\x01\x02 binary garbage \xff\xfe",
+        b"just one line without headers",
+        b"From: \r\nSubject: x\r\n\r\nbody",
+    ):
         mail = parse_message(raw)
         assert mail.quarantine_reason is not None
         assert mail.content_hash

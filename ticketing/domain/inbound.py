@@ -113,8 +113,15 @@ def reply_parts(text: str, quote_start: int | None, signature_start: int | None)
 
 BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply", "auto-reply"})
 ROBOT_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply"})
-AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress", "x-loop",
-                "x-rt-loop-prevention", "x-ms-exchange-inbox-rules-loop")
+AUTO_HEADERS = (
+    "x-autoreply",
+    "x-autorespond",
+    "x-autoresponder",
+    "x-auto-response-suppress",
+    "x-loop",
+    "x-rt-loop-prevention",
+    "x-ms-exchange-inbox-rules-loop",
+)
 LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post")
 # Every header robot_reasons looks at (the parser decodes just these).
 ROBOT_HEADERS = frozenset({"auto-submitted", "precedence", "return-path", *AUTO_HEADERS, *LIST_HEADERS})
@@ -187,13 +194,13 @@ def split_reply(text: str) -> tuple[int | None, int | None]:
     quote_line: int | None = None
     for i, line in enumerate(lines):
         if OUTLOOK_SEPARATORS.match(line):
-            rest = [x for x in lines[i + 1:i + 4] if x.strip()]
+            rest = [x for x in lines[i + 1 : i + 4] if x.strip()]
             if "Original" in line or "元の" in line or (rest and OUTLOOK_FROM.match(rest[0])):
                 quote_line = i
                 break
         if OUTLOOK_FROM.match(line) and i > 0 and not lines[i - 1].strip():
             # Outlook without a separator: From:/Sent:/To:/Subject: block at the start of the history.
-            block = " ".join(lines[i:i + 5])
+            block = " ".join(lines[i : i + 5])
             if re.search(r"(Sent|Date|送信日時|日付)\s*[:：]", block) and re.search(r"(Subject|件名)\s*[:：]", block):
                 quote_line = i
                 break
@@ -203,12 +210,14 @@ def split_reply(text: str) -> tuple[int | None, int | None]:
     if quote_line is None:
         quote_line = _trailing_quote(lines)
     signature_line = None
-    for i, line in enumerate(lines):
-        if line == SIGNATURE_DELIMITER or line == "--":
-            if quote_line is None or i < quote_line:
-                if len(lines) - i <= 15 or (quote_line is not None and quote_line - i <= 15):
-                    signature_line = i
-                    break
+    end = len(lines) if quote_line is None else quote_line
+    for i, line in enumerate(lines[:end]):
+        # "-- " is the delimiter (RFC 3676 4.3) however long the signature under it (a postal address
+        # and a disclaimer run past 15 lines); a bare "--", as servers that strip trailing spaces
+        # leave it, is also a dash rule in prose, so it counts only within 15 lines of the end.
+        if line == SIGNATURE_DELIMITER or (line == "--" and end - i <= 15):
+            signature_line = i
+            break
     return (
         offsets[quote_line] if quote_line is not None and quote_line > 0 else None,
         offsets[signature_line] if signature_line is not None and signature_line > 0 else None,
@@ -218,10 +227,10 @@ def split_reply(text: str) -> tuple[int | None, int | None]:
 def _is_quote_header(lines: Sequence[str], i: int) -> bool:
     """An attribution line (possibly wrapped over two lines) followed by quoted '>' lines."""
     for span in (1, 2):
-        candidate = " ".join(x.strip() for x in lines[i:i + span])
+        candidate = " ".join(x.strip() for x in lines[i : i + span])
         pattern_ok = EN_QUOTE_HEADER.match(candidate) or JA_QUOTE_HEADER.match(candidate)
         if pattern_ok and (span == 1 or not lines[i].rstrip().endswith((":", "："))):
-            following = [x for x in lines[i + span:i + span + 3] if x.strip()]
+            following = [x for x in lines[i + span : i + span + 3] if x.strip()]
             if following and following[0].lstrip().startswith(">"):
                 return True
     return False

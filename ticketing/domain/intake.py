@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,22 @@ STAFF_ONLY_CATEGORIES = frozenset({Category.ACCREDITED_ORG_INQUIRY, Category.INC
 EMAIL_REQUIRED_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL})
 
 LIMITS = {"name": 200, "email": 254, "phone": 30, "postal_address": 500, "subject": 200, "message": 20_000}
+
+# An address check returns the address in its normal form, or None when it is not one. Address
+# syntax lives in a library (email-validator), which the domain may not import (DESIGN.md §2): the
+# composition root injects ticketing.mail.addresses.reply_address, which also accepts internationalised
+# addresses (RFC 6531) and gives the same normal form as the mail parser, so a requester's next mail
+# matches the address they typed. ascii_address, the stdlib check the form has always used, is the
+# default where nothing is injected.
+AddressCheck = Callable[[str], str | None]
+
+
+def ascii_address(value: str) -> str | None:
+    """An ASCII address with its domain lower-cased (the local part is case-sensitive), or None."""
+    if EMAIL_RE.match(value) is None:
+        return None
+    local, domain = value.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +125,14 @@ def validate_new_ticket(
     staff: bool,
     limits: IntakeLimits,
     attachments: Sequence[AttachmentIn] = (),
+    address_check: AddressCheck = ascii_address,
 ) -> NewTicket:
     """Check every field at once and raise ValidationFailed naming each bad one.
 
     `data` holds desk-independent fields: category, request_types, subject, message, language and
     requester{name, email, phone, postal_address}. `staff` widens the categories (accredited-org
-    inquiries and incidents are logged by staff, not submitted by the public).
+    inquiries and incidents are logged by staff, not submitted by the public). `address_check`
+    decides what an e-mail address is and its normal form.
     """
     check = _Checker()
     categories = [c.value for c in Category if staff or c not in STAFF_ONLY_CATEGORIES]
@@ -147,12 +165,9 @@ def validate_new_ticket(
     name = check.text(requester, "name", "requester.name", required=True)
     email = check.text(requester, "email", "requester.email", required=channel in EMAIL_REQUIRED_CHANNELS)
     if email is not None:
-        if EMAIL_RE.match(email) is None:
+        email = address_check(email)
+        if email is None:
             check.errors["requester.email"] = BAD_EMAIL
-            email = None
-        else:
-            local, domain = email.rsplit("@", 1)
-            email = f"{local}@{domain.lower()}"
     phone = check.text(requester, "phone", "requester.phone", required=False)
     if phone is not None and PHONE_RE.match(phone) is None:
         check.errors["requester.phone"] = BAD_PHONE

@@ -4,6 +4,17 @@ Japanese mail is the hard case. Windows writes ISO-2022-JP with the NEC and IBM 
 (CP50220: ①, ㈱, 髙), which Python's strict iso2022_jp codec refuses; "Shift_JIS" from Windows is
 really CP932; and webmail sometimes declares iso-8859-1 for a UTF-8 body. The decoders below try
 the declared charset, then its Windows superset, then a guess, and report each fallback as a defect.
+
+Guessing (`guess`) is shared between hand-written rules and charset-normalizer. Kept by hand, because
+the library gets them wrong and the corpus needs them right: ISO-2022-JP (7-bit escapes, which the
+library does not look for) and the Japanese multi-byte charsets first (on short strings such as a
+subject, a display name or a filename the library reads Shift_JIS 住民票.jpg as Big5 and EUC-JP
+委任状 as Big5 or CP949, and even a long Shift_JIS body as CP949), then Windows-1252 for Western
+text (on short Latin-1 strings the library picks CP1250 "crčme", CP1006 or UTF-16). Taken from the
+library: its mess detector (`chaos`), which vetoes a Japanese or Western reading that is garbage
+(Latin-1 "Crème brûlée" read as Shift_JIS "Cr鑪e br璉馥"), and its detection for what is neither
+Japanese nor Western (Cyrillic, Greek, Korean, Chinese, Central European text), where the
+hand-written guesser had only Windows-1252 mojibake to offer.
 """
 
 from __future__ import annotations
@@ -13,6 +24,8 @@ import binascii
 import codecs
 import quopri
 import re
+
+import charset_normalizer
 
 from ticketing.domain.inbound import CJK_RE, KANA_RE
 
@@ -41,8 +54,20 @@ SUPERSETS = {
 }
 # After the superset, these are tried before guessing (JIS X 0213 covers characters CP932 lacks).
 SECOND_TRIES = {"cp932": ("shift_jis_2004",), "euc-jp": ("euc_jis_2004", "cp932")}
-ISO2022JP_NAMES = frozenset({"iso-2022-jp", "csiso2022jp", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3",
-                             "iso-2022-jp-2004", "iso-2022-jp-ext", "cp50220", "cp50221", "cp50222"})
+ISO2022JP_NAMES = frozenset(
+    {
+        "iso-2022-jp",
+        "csiso2022jp",
+        "iso-2022-jp-1",
+        "iso-2022-jp-2",
+        "iso-2022-jp-3",
+        "iso-2022-jp-2004",
+        "iso-2022-jp-ext",
+        "cp50220",
+        "cp50221",
+        "cp50222",
+    }
+)
 SINGLE_BYTE_PREFIXES = ("cp125", "iso-8859", "iso8859", "latin", "windows-125", "koi8", "mac")
 
 
@@ -81,8 +106,8 @@ def iso2022jp_windows(data: bytes, errors: str = "strict") -> str:
     while i < n:
         byte = data[i]
         if byte == 0x1B:  # ESC: switch character set
-            seq3 = data[i + 1:i + 3]
-            seq4 = data[i + 1:i + 4]
+            seq3 = data[i + 1 : i + 3]
+            seq4 = data[i + 1 : i + 4]
             if seq3 in (b"(B", b"(J"):
                 mode, i = "ascii", i + 3
             elif seq3 == b"(I":
@@ -130,6 +155,34 @@ def _japanese_score(text: str) -> int:
     return 3 * len(KANA_RE.findall(text)) + len(CJK_RE.findall(text)) - 5 * text.count("\ufffd")
 
 
+JAPANESE_CODECS = ("cp932", "euc-jp", "euc_jis_2004")
+NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+def _latin_misread(text: str) -> bool:
+    """Latin-1 bytes read as a double-byte charset: each accented letter becomes one lone character
+    stuck to a Latin letter ("Demande d’accès" as CP932 is "Demande d誕cc鑚"), a lone half-width
+    katakana (À, Ç: "ﾀ propos", "ﾇa va") or a private-use character (ð..ù as CP932 lead bytes)."""
+    for run in NON_ASCII_RUN_RE.finditer(text):
+        if run.end() - run.start() != 1:
+            continue
+        ch = run.group()
+        before = text[run.start() - 1] if run.start() else ""
+        after = text[run.end()] if run.end() < len(text) else ""
+        touches_letter = any(c.isascii() and c.isalpha() for c in before + after)  # a run's neighbours are ASCII
+        if touches_letter or "\uff61" <= ch <= "\uff9f" or "\ue000" <= ch <= "\uf8ff":
+            return True
+    return False
+
+
+def _clean(data: bytes, codec: str) -> str | None:
+    """`data` in `codec` when it decodes strictly and charset-normalizer's mess detector finds it readable."""
+    if _strict(data, codec) is None:
+        return None
+    match = charset_normalizer.from_bytes(data, cp_isolation=[codec], enable_fallback=False).best()
+    return str(match) if match is not None else None
+
+
 def guess(data: bytes) -> tuple[str, str]:
     """Decode bytes with no usable charset: (text, the codec that was used)."""
     if data.isascii():
@@ -142,15 +195,22 @@ def guess(data: bytes) -> tuple[str, str]:
     text = _strict(data, "utf-8")
     if text is not None:
         return text, "utf-8"
+    western = _clean(data, "cp1252")
     candidates = []
-    for codec in ("cp932", "euc-jp", "euc_jis_2004"):
-        decoded = _strict(data, codec)
-        if decoded is not None:
+    for codec in JAPANESE_CODECS:
+        decoded = _clean(data, codec)
+        # Where Windows-1252 reads the bytes as well, a Japanese reading must not look like Latin-1.
+        if decoded is not None and (western is None or not _latin_misread(decoded)):
             candidates.append((_japanese_score(decoded), codec, decoded))
     if candidates:
         score, codec, decoded = max(candidates, key=lambda c: c[0])
         if score > 0:
             return decoded, codec
+    if western is not None:
+        return western, "cp1252"
+    detected = charset_normalizer.from_bytes(data).best()
+    if detected is not None:
+        return str(detected), detected.encoding
     return data.decode("cp1252", "replace") if _strict(data, "cp1252") else data.decode("latin-1"), "cp1252"
 
 
@@ -166,8 +226,12 @@ def decode_text(data: bytes, declared: str | None) -> tuple[str, list[str]]:
         if text is not None:
             return text, defects
         lenient = data.decode("utf-8", "replace")
-        if lenient.count("\ufffd") <= max(2, len(lenient) // 100):
-            return lenient, ["invalid UTF-8 bytes were replaced"]  # a few broken bytes: still UTF-8
+        broken = lenient.count("\ufffd")
+        intact = sum(1 for ch in lenient if ord(ch) > 0x7F) - broken
+        # A few broken bytes among many good multi-byte characters: still UTF-8. Without the good ones
+        # (a short header word, a filename: "Caf\xe9"), the bytes are in some other charset.
+        if broken <= max(2, len(lenient) // 100) and intact > broken:
+            return lenient, ["invalid UTF-8 bytes were replaced"]
         text, used = guess(data)
         return text, [f"declared charset {declared!r} does not match the content; decoded as {used}"]
     if name is not None and name != "utf-8" and _is_utf8_multibyte(data):
@@ -245,7 +309,7 @@ def decode_header_value(raw: str | None) -> tuple[str, list[str]]:
 
     position = 0
     for match in ENCODED_WORD_RE.finditer(raw):
-        between = raw[position:match.start()]
+        between = raw[position : match.start()]
         if pending is None or between.strip():
             flush()
             parts.append(_plain(between))

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from ticketing.domain.mail import OutgoingMail
+from ticketing.mail.addresses import wire_address
 
 
 def _address(name: str, addr: str) -> Address:
@@ -29,12 +30,12 @@ def _text_cte(text: str) -> str:
 def compose(mail: OutgoingMail, sent_at: datetime) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = _address(mail.from_name, mail.from_addr)
-    msg["To"] = mail.to_addr
+    msg["To"] = wire_address(mail.to_addr)
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = mail.message_id
     if mail.reply_to:
-        msg["Reply-To"] = mail.reply_to
+        msg["Reply-To"] = wire_address(mail.reply_to)
     if mail.in_reply_to:
         msg["In-Reply-To"] = mail.in_reply_to
     if mail.references:

@@ -4,7 +4,9 @@ stdlib's own decoding, which trusts the declared charset."""
 
 from __future__ import annotations
 
+import email
 import email.policy
+import itertools
 import mimetypes
 import re
 from collections.abc import Mapping
@@ -16,6 +18,9 @@ from ticketing.mail.html import html_to_text
 
 MAX_DEPTH = 100
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# RFC 2046 5.1.1: "--" and a boundary of 1..70 bchars (a space only inside), then a part's header line.
+DELIMITER_RE = re.compile(rb"--([0-9A-Za-z'()+_,./:=?-](?:[0-9A-Za-z'()+_,./:=? -]{0,68}[0-9A-Za-z'()+_,./:=?-])?)")
+HEADER_LINE_RE = re.compile(rb"[!-9;-~]+:")
 
 
 class Walk:
@@ -73,7 +78,9 @@ def unflow(text: str, delsp: bool) -> str:
     for line in text.split("\n"):
         if line.startswith(" "):
             line = line[1:]  # space-stuffing
-        if joining and out:
+        # 4.3: the signature delimiter is neither fixed nor flowed: it never joins the line above
+        # ("Kind regards, " with a trailing space stays its own line) nor takes the one below.
+        if joining and out and line != "-- ":
             out[-1] += line
         else:
             out.append(line)
@@ -83,18 +90,44 @@ def unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
+def _filename_param(part: Message) -> tuple[str | None, bytes] | None:
+    """The filename= (or Content-Type name=) parameter as bytes, with the RFC 2231 charset if one was
+    declared. The stdlib's get_filename() trusts that charset, or reads raw 8-bit bytes as UTF-8, and
+    puts U+FFFD for every byte that does not fit; so the raw header is parsed again here, its bytes
+    carried as Latin-1 characters (one per byte) through the stdlib's parameter parser."""
+    raw: dict[str, str] = {}
+    for name, raw_value in part.raw_items():
+        raw.setdefault(name.strip().lower(), str(raw_value))
+    for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+        if header not in raw:
+            continue
+        probe = Message()
+        probe[header] = raw[header].encode("utf-8", "surrogateescape").decode("latin-1")
+        try:
+            value = probe.get_param(param, None, header)
+        except Exception:  # noqa: S112 (a parameter the stdlib cannot parse names no file; the part keeps its bytes)
+            continue
+        if isinstance(value, tuple):  # RFC 2231: (charset, language, value)
+            return str(value[0] or "") or None, str(value[2]).encode("latin-1", "replace")
+        if value:
+            return None, str(value).encode("latin-1", "replace")
+    return None
+
+
 def _filename(part: Message, index: int, walk: Walk) -> str:
-    try:
-        name = part.get_filename()
-    except Exception:
-        name = None
-    if name:
-        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if re.search(
-            "[\udc80-\udcff]", name) else name
-        text, problems = decode_header_value(name)  # encoded-words inside a filename (common, non-standard)
-        walk.defects.extend(f"filename: {p}" for p in problems)
-        if text:
-            return text
+    """The attachment's name, decoded from its bytes (see _filename_param)."""
+    found = _filename_param(part)
+    text, problems = "", list[str]()
+    if found is not None:
+        charset, data = found
+        if charset:
+            text, problems = decode_text(data, charset)
+        else:
+            # Encoded-words inside a filename (common, non-standard) and raw 8-bit bytes are read there.
+            text, problems = decode_header_value(data.decode("ascii", "surrogateescape"))
+    walk.defects.extend(f"filename: {p}" for p in problems)
+    if text.strip():
+        return text.strip()
     extension = mimetypes.guess_extension(part.get_content_type()) or ".bin"
     return f"attachment-{index}{extension}"
 
@@ -121,8 +154,9 @@ def _walk_part(part: Message, walk: Walk, depth: int, body_allowed: bool) -> Non
         _forwarded(part, walk, depth)
         return
     if part.is_multipart():
-        children = [c for c in part.get_payload() if isinstance(c, Message)] if isinstance(
-            part.get_payload(), list) else []
+        children = (
+            [c for c in part.get_payload() if isinstance(c, Message)] if isinstance(part.get_payload(), list) else []
+        )
         subtype = part.get_content_subtype()
         if subtype == "alternative":
             _alternative(children, walk, depth, body_allowed)
@@ -144,6 +178,9 @@ def _walk_part(part: Message, walk: Walk, depth: int, body_allowed: bool) -> Non
             for child in children:
                 walk_part(child, walk, depth + 1, body_allowed)
         return
+    if part.get_content_maintype() == "multipart":
+        _unsplit(part, walk, depth, body_allowed)
+        return
     if ctype in ("text/plain", "text/html") and body_allowed and not _is_attachment(part):
         text = _text_of(part, walk)
         (walk.texts if ctype == "text/plain" else walk.htmls).append(text)
@@ -151,11 +188,44 @@ def _walk_part(part: Message, walk: Walk, depth: int, body_allowed: bool) -> Non
     _attach(part, walk)
 
 
+def _boundary_in(body: bytes) -> bytes | None:
+    """The boundary a multipart body really uses: the "--" line most often followed by a header line."""
+    lines = body.split(b"\n")
+    counts: dict[bytes, int] = {}
+    for line, following in itertools.pairwise(lines):
+        found = DELIMITER_RE.fullmatch(line.rstrip(b"\r \t"))
+        if found and HEADER_LINE_RE.match(following):
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    return max(counts, key=lambda b: counts[b]) if counts else None
+
+
+def _unsplit(part: Message, walk: Walk, depth: int, body_allowed: bool) -> None:
+    """A multipart the stdlib could not split: no boundary parameter (a badly folded Content-Type
+    loses it), or one its body does not use. Split it at the boundary the body does use; with none,
+    its body is text (a delivery report's human part, say), not an opaque attachment."""
+    ctype = part.get_content_type()
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    boundary = _boundary_in(data)
+    if boundary is not None:
+        walk.defects.append(f"{ctype}: parts split at the boundary the body uses, {boundary.decode('ascii')!r}")
+        head = b"Content-Type: " + ctype.encode("ascii", "replace") + b'; boundary="' + boundary + b'"\r\n\r\n'
+        walk_part(email.message_from_bytes(head + data, policy=email.policy.compat32), walk, depth + 1, body_allowed)
+    elif body_allowed and data.strip():
+        walk.defects.append(f"{ctype} without parts: its body is read as text")
+        walk.texts.append(_text_of(part, walk))
+    else:
+        _attach(part, walk)
+
+
 def _alternative(children: list[Message], walk: Walk, depth: int, body_allowed: bool) -> None:
     """Take the plain text and the HTML from the alternatives (the last of each kind is the best)."""
     plain = [c for c in children if c.get_content_type() == "text/plain" and not _is_attachment(c)]
-    rich = [c for c in children if c not in plain and c.get_content_type() in ("text/html", "multipart/related",
-                                                                               "multipart/mixed")]
+    rich = [
+        c
+        for c in children
+        if c not in plain and c.get_content_type() in ("text/html", "multipart/related", "multipart/mixed")
+    ]
     if plain:
         walk.texts.append(_text_of(plain[-1], walk))
     if rich:
@@ -171,13 +241,15 @@ def _attach(part: Message, walk: Walk, inline: bool = False) -> None:
     if part.get_content_type() in ("message/rfc822", "message/delivery-status", "text/rfc822-headers"):
         payload = part.get_payload()
         if isinstance(payload, list):
-            data = b"".join(p.as_bytes(policy=email.policy.compat32) if isinstance(p, Message) else b""
-                            for p in payload)
+            data = b"".join(
+                p.as_bytes(policy=email.policy.compat32) if isinstance(p, Message) else b"" for p in payload
+            )
         else:
             decoded_payload = part.get_payload(decode=True)
             data = decoded_payload if isinstance(decoded_payload, bytes) else b""
         default = {"message/rfc822": "forwarded.eml", "text/rfc822-headers": "original-headers.txt"}.get(
-            part.get_content_type(), "delivery-status.txt")
+            part.get_content_type(), "delivery-status.txt"
+        )
         name = _filename(part, len(walk.parts) + 1, walk) if part.get_filename() else default
     else:
         decoded_payload = part.get_payload(decode=True)

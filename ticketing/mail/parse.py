@@ -19,38 +19,58 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from ticketing.domain.inbound import ROBOT_HEADERS, ParsedMail, robot_reasons, split_reply
+from ticketing.mail.addresses import mailbox
 from ticketing.mail.bounces import bounce_of
 from ticketing.mail.charsets import decode_header_value
 from ticketing.mail.html import html_to_text, sanitize_html
 from ticketing.mail.mime import CONTROL_RE, Walk, decoded, raw_headers, walk_part
 
-ADDRESS_RE = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
 MSGID_RE = re.compile(r"<[^<>\s]+>")
 # Trace headers an MTA or mailbox adds on the way: left out of the content hash so the same message
 # delivered by IMAP, LMTP or a pipe hashes alike.
 HASHED_HEADERS = ("from", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references")
-KEPT_HEADERS = ("auto-submitted", "precedence", "list-id", "x-auto-response-suppress", "x-autoreply",
-                "return-path", "reply-to", "x-mailer", "user-agent", "content-language")
+KEPT_HEADERS = (
+    "auto-submitted",
+    "precedence",
+    "list-id",
+    "x-auto-response-suppress",
+    "x-autoreply",
+    "return-path",
+    "reply-to",
+    "x-mailer",
+    "user-agent",
+    "content-language",
+)
+
+
+def _utf8(value: str) -> str:
+    """Raw 8-bit header bytes (surrogate escapes) as UTF-8, which RFC 6532 makes them, when they are."""
+    if value.isascii() or not re.search("[\udc80-\udcff]", value):
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeDecodeError:
+        return value  # some other charset: decode_header_value guesses the display name; no address has it
 
 
 def _addresses(raw_values: list[str]) -> list[tuple[str, str]]:
-    """(display name, address) pairs; names decoded, addresses checked and domain lower-cased."""
+    """(display name, address) pairs; names decoded, addresses checked and put in their normal form."""
     result = []
     try:
-        pairs = getaddresses([re.sub(r"[\r\n]+", " ", v) for v in raw_values])
+        pairs = getaddresses([re.sub(r"[\r\n]+", " ", _utf8(v)) for v in raw_values])
     except Exception:
         return []
     for name, addr in pairs:
-        addr = addr.strip().strip("<>").strip()
-        if not ADDRESS_RE.match(addr) or not addr.isascii():
-            continue
-        local, domain = addr.rsplit("@", 1)
-        result.append((decode_header_value(name)[0].strip('"').strip(), f"{local}@{domain.lower()}"))
+        normal = mailbox(addr.strip().strip("<>").strip())
+        if normal is not None:
+            result.append((decode_header_value(name)[0].strip('"').strip(), normal))
     return result
 
 
 def _message_ids(value: str) -> list[str]:
-    return MSGID_RE.findall(value or "")
+    """Message-IDs in a header; RFC 6532 lets them hold UTF-8, any other raw byte is replaced."""
+    text = _utf8(value or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return MSGID_RE.findall(text)
 
 
 def _date(headers: Mapping[str, list[str]], defects: list[str]) -> datetime | None:
@@ -68,7 +88,7 @@ def _date(headers: Mapping[str, list[str]], defects: list[str]) -> datetime | No
 def content_hash(raw: bytes, headers: Mapping[str, list[str]]) -> str:
     """SHA-256 of the identifying headers and the body, line endings normalised (IMAP gives CRLF, a pipe LF)."""
     split = re.search(rb"\r?\n\r?\n", raw)
-    body = raw[split.end():] if split else b""
+    body = raw[split.end() :] if split else b""
     body = body.replace(b"\r\n", b"\n").rstrip(b"\n \t")
     digest = hashlib.sha256()
     for name in HASHED_HEADERS:
@@ -97,10 +117,27 @@ def parse_message(raw: bytes) -> ParsedMail:
 
 def _unreadable(raw: bytes, reason: str) -> ParsedMail:
     return ParsedMail(
-        message_id=None, from_email=None, from_name="", to=(), cc=(), reply_to=(), subject="", date=None,
-        in_reply_to=None, references=(), text="", html=None, attachments=(), auto_reasons=(), bounce=False,
-        bounce_recipients=(), bounce_message_id=None, defects=(reason,),
-        content_hash=hashlib.sha256(raw).hexdigest(), size=len(raw), fatal=reason,
+        message_id=None,
+        from_email=None,
+        from_name="",
+        to=(),
+        cc=(),
+        reply_to=(),
+        subject="",
+        date=None,
+        in_reply_to=None,
+        references=(),
+        text="",
+        html=None,
+        attachments=(),
+        auto_reasons=(),
+        bounce=False,
+        bounce_recipients=(),
+        bounce_message_id=None,
+        defects=(reason,),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+        fatal=reason,
     )
 
 
@@ -129,8 +166,9 @@ def _parse(raw: bytes) -> ParsedMail:
         text = html_to_text(html_raw)
     bounce = bounce_of(msg, walk.reports, headers, from_email, subject, text)
     decoded_headers = {name: decoded(headers, name) for name in KEPT_HEADERS if headers.get(name)}
-    reasons = robot_reasons({k: [decode_header_value(v)[0] for v in vs] for k, vs in headers.items()
-                             if k in ROBOT_HEADERS}, from_email)
+    reasons = robot_reasons(
+        {k: [decode_header_value(v)[0] for v in vs] for k, vs in headers.items() if k in ROBOT_HEADERS}, from_email
+    )
     quote_start, signature_start = split_reply(text)
     return ParsedMail(
         message_id=message_ids[0] if message_ids else None,
@@ -158,8 +196,6 @@ def _parse(raw: bytes) -> ParsedMail:
         quote_start=quote_start,
         signature_start=signature_start,
     )
-
-
 
 
 def parsed_json(mail: ParsedMail) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosmtplib
 
 from ticketing.domain.mail import OutgoingMail
+from ticketing.mail.addresses import wire_address
 from ticketing.mail.compose import compose
 from ticketing.services.outbox import DeliveryError
 from ticketing.settings import SmtpSettings
@@ -41,11 +42,12 @@ class SmtpTransport:
 
     async def _send(self, mail: OutgoingMail, sent_at: datetime) -> None:
         s = self.settings
+        recipient = wire_address(mail.to_addr)
         try:
             errors, _ = await aiosmtplib.send(
                 compose(mail, sent_at),
                 sender=mail.from_addr,
-                recipients=[mail.to_addr],
+                recipients=[recipient],
                 hostname=s.host,
                 port=s.port,
                 username=s.username,
@@ -58,6 +60,10 @@ class SmtpTransport:
             refused = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
             permanent = all(r.code >= 500 for r in exc.recipients)
             raise DeliveryError(f"recipient refused: {refused}", permanent=permanent) from None
+        except aiosmtplib.SMTPNotSupported as exc:
+            if not recipient.isascii():  # a non-ASCII local part needs SMTPUTF8, and this relay will never offer it
+                raise DeliveryError(f"cannot send to {mail.to_addr!r}: {exc}", permanent=True) from None
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
         except RELAY_ERRORS as exc:
             raise DeliveryError(f"relay refused us: SMTP {exc.code}: {exc.message}") from None
         except aiosmtplib.SMTPResponseException as exc:
