@@ -15,6 +15,7 @@ from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_
 from ticketing.domain.mail import AUTO_REPLY_KINDS, MailKind, OutgoingMail
 from ticketing.domain.throttle import FormLimits
 from ticketing.domain.tickets import Channel, Reference
+from ticketing.services import notifications
 from ticketing.services.ports import (
     BlobStore,
     Clock,
@@ -205,17 +206,7 @@ class IntakeService:
     def acknowledgement(self, desk: Desk, new: NewTicket, reference: str, thread: Thread = Thread()) -> OutgoingMail:  # noqa: B008
         """The automatic "we have received it" mail (RFC 3834: auto-replied)."""
         assert new.requester.email is not None
-        rules = [desk.request_types[t] for t in new.request_types if t in desk.request_types]
-        context = {
-            "category": new.category.value,
-            "request_types": [t.value for t in new.request_types],
-            "channel": new.channel.value,
-            # APPI Art. 37: the desk sets how requests are made (the seed desks: by post only). One that
-            # came another way is an approach, not yet a request: the mail must say so.
-            "needs_formal_request": any(new.channel not in rule.channels for rule in rules),
-            "accepted_channels": sorted({c.value for rule in rules for c in rule.channels}),
-            "fee_applies": any(rule.fee_yen for rule in rules),
-        }
+        context = notifications.ticket_received(desk, new)
         return self.mailer.build(
             MailKind.TICKET_RECEIVED, desk, to=new.requester.email, language=new.language.value, reference=reference,
             thread=thread, auto="auto-replied",

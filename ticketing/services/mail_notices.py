@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from ticketing.domain.desks import Desk
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS, MailKind, OutgoingMail
+from ticketing.services import notifications
 from ticketing.services.ports import MailRenderer, StaffContact, TicketSnapshot
 from ticketing.services.requester_mail import RequesterMail, Thread
 from ticketing.services.staff_mail import assignee_or_team, staff_mail
-
-MiB = 1024 * 1024
 
 
 class OmittedPart(Protocol):
@@ -45,14 +44,6 @@ class MailNotices:
         """Mail of this kind went to a requester (so a reply to it belongs on their ticket)."""
         return kind in REQUESTER_MAIL_KINDS
 
-    def _too_large_context(self, desk: Desk, omitted: Sequence[OmittedPart]) -> dict[str, Any]:
-        return {
-            "omitted": [{"size_mb": round(o.size / MiB, 1), "why": o.why} for o in omitted],
-            "max_attachment_mb": desk.mail.max_attachment_bytes // MiB,
-            "max_message_mb": desk.mail.max_message_bytes // MiB,
-            "max_attachments": desk.mail.max_attachments,
-        }
-
     def too_large(
         self, desk: Desk, new: NewTicket, reference: str, thread: Thread, omitted: Sequence[OmittedPart]
     ) -> OutgoingMail:
@@ -65,7 +56,7 @@ class MailNotices:
             reference=reference,
             thread=thread,
             auto="auto-replied",
-            context=self._too_large_context(desk, omitted),
+            context=notifications.mail_too_large(desk, omitted),
         )
 
     def too_large_reply(self, desk: Desk, snap: TicketSnapshot, omitted: Sequence[OmittedPart]) -> OutgoingMail:
@@ -78,7 +69,7 @@ class MailNotices:
             reference=snap.reference,
             thread=Thread.of(snap.thread, snap.last_inbound_message_id),
             auto="auto-replied",
-            context=self._too_large_context(desk, omitted),
+            context=notifications.mail_too_large(desk, omitted),
         )
 
     async def staff(self, desk: str) -> list[StaffContact]:

@@ -15,6 +15,7 @@ from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.sla import ClockKind, Notify, Pause, plan
 from ticketing.domain.staff import Role
 from ticketing.domain.tickets import Category, RequestType, pre_suit_period_applies
+from ticketing.services import notifications
 from ticketing.services.access import AccessLog
 from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import (
@@ -172,23 +173,23 @@ class SlaService:
         calendar = self.calendars.calendar(desk.slug)
         due_at = clock.due_at or clock.breached_at
         left_us = report(calendar, clock, due.pauses if clock.pausable else (), now).left_us
-        context = {
-            "desk": desk,
-            "reference": ticket.reference,
-            "subject": ticket.subject,
-            "category": ticket.category,
-            "clock": clock.kind.value,
-            "stage": firing.stage.key,
-            "target": str(clock.target),
-            "target_amount": clock.target.amount,
-            "target_unit": clock.target.unit.value,
-            "due_at": due_at.astimezone(calendar.zone) if due_at else None,  # shown in the desk's zone
-            "left_minutes": left_us // MINUTE_US,
-            "state": ticket.state,
-            "assignee": assignee,
-            "ticket_url": f"{self.base_url}/app/tickets/{ticket.reference}",
-        }
         kind = MailKind.SLA_BREACHED if firing.stage.is_breach else MailKind.SLA_WARNING
+        context = notifications.CONTEXTS[kind](
+            desk,
+            reference=ticket.reference,
+            subject=ticket.subject,
+            category=ticket.category,
+            state=ticket.state,
+            clock=clock.kind.value,
+            stage=firing.stage.key,
+            target=str(clock.target),
+            target_amount=clock.target.amount,
+            target_unit=clock.target.unit.value,
+            due_at=due_at.astimezone(calendar.zone) if due_at else None,  # shown in the desk's zone
+            left_minutes=left_us // MINUTE_US,
+            assignee=assignee,
+            ticket_url=f"{self.base_url}/app/tickets/{ticket.reference}",
+        )
         return staff_mail(self.renderer, kind, desk, to, ticket.reference, context)
 
     # --- explanation ---------------------------------------------------------------------------

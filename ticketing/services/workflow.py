@@ -12,33 +12,14 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.ticket import Transition
-from ticketing.domain.tickets import Action, RequestType
+from ticketing.domain.tickets import Action
+from ticketing.services import notifications
 from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import AgentMessage, Clock, Principal, TicketChange, TicketSnapshot, WorkflowStore
 from ticketing.services.requester_mail import RequesterMail, Thread
 
 MAX_REPLY = 50_000
 MAX_NOTE = 5_000
-
-
-def checklist(desk: Desk, request_types: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Per requested type: the accepted channels, the fee and the documents the desk needs."""
-    items = []
-    for raw in request_types:
-        try:
-            rule = desk.request_types.get(RequestType(raw))
-        except ValueError:
-            continue
-        if rule is None:
-            continue
-        items.append({
-            "request_type": raw,
-            "channels": sorted(c.value for c in rule.channels),
-            "fee_yen": rule.fee_yen,
-            "fee_instrument": rule.fee_instrument,
-            "documents": list(rule.documents),
-        })
-    return items
 
 
 class TicketWorkflow:
@@ -58,8 +39,14 @@ class TicketWorkflow:
         self.clock = clock
 
     async def transition(
-        self, principal: Principal, reference: str, action_raw: str, reason: str = "", *,
-        note: str = "", notify: bool = True,
+        self,
+        principal: Principal,
+        reference: str,
+        action_raw: str,
+        reason: str = "",
+        *,
+        note: str = "",
+        notify: bool = True,
     ) -> str:
         """Apply `action` through the transition table; clocks pause, resume, stop or restart with it.
 
@@ -89,37 +76,47 @@ class TicketWorkflow:
         return change.ticket.state.value
 
     def _change(
-        self, snap: TicketSnapshot, principal: Principal, moved: Transition, mail: OutgoingMail | None,
-        data: Mapping[str, Any], message: AgentMessage | None = None, *, now: datetime,
+        self,
+        snap: TicketSnapshot,
+        principal: Principal,
+        moved: Transition,
+        mail: OutgoingMail | None,
+        data: Mapping[str, Any],
+        message: AgentMessage | None = None,
+        *,
+        now: datetime,
     ) -> TicketChange:
         ticket = moved.ticket
         if mail is not None:
             ticket = replace(ticket, status_token_hash=self._status_token_hash(snap))
         events = tuple(replace(e, data={**e.data, **data}) if i == 0 else e for i, e in enumerate(moved.events))
         return TicketChange(
-            at=now, actor_id=principal.user_id, actor_label=principal.email, ticket=ticket,
-            events=events, message=message, mails=(mail,) if mail else (),
+            at=now,
+            actor_id=principal.user_id,
+            actor_label=principal.email,
+            ticket=ticket,
+            events=events,
+            message=message,
+            mails=(mail,) if mail else (),
         )
 
     def _status_mail(self, snap: TicketSnapshot, moved: Transition, note: str) -> tuple[OutgoingMail | None, str]:
         kind = moved.notices[0]
-        old, new = snap.ticket.state, moved.ticket.state
         if not snap.requester_email:
             return None, "the requester has no e-mail address"
         if snap.requester_bouncing:
             return None, "mail to the requester bounces"
         desk = self.desks[snap.desk]
-        context = {
-            "state": new.value,
-            "previous_state": old.value,
-            "note": note,
-            "category": snap.ticket.category.value,
-            "request_types": [t.value for t in snap.ticket.request_types],
-            "checklist": checklist(desk, tuple(t.value for t in snap.ticket.request_types)),
-        }
+        context = notifications.STATUS_MAIL[kind](desk, snap.ticket, moved.ticket, note)
         mail = self.mailer.build(
-            kind, desk, to=snap.requester_email, language=snap.language, reference=snap.reference,
-            thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto="auto-generated", context=context,
+            kind,
+            desk,
+            to=snap.requester_email,
+            language=snap.language,
+            reference=snap.reference,
+            thread=Thread.of(snap.thread, snap.last_inbound_message_id),
+            auto="auto-generated",
+            context=context,
         )
         return mail, ""
 
@@ -144,10 +141,14 @@ class TicketWorkflow:
                 # A person wrote this: no Auto-Submitted header (RFC 3834), so the requester's
                 # vacation responder may answer it like any human mail.
                 mail = self.mailer.build(
-                    MailKind.AGENT_REPLY, desk, to=snap.requester_email, language=snap.language,
+                    MailKind.AGENT_REPLY,
+                    desk,
+                    to=snap.requester_email,
+                    language=snap.language,
                     reference=snap.reference,
-                    thread=Thread.of(snap.thread, snap.last_inbound_message_id), auto=None,
-                    context={"reply_text": text},
+                    thread=Thread.of(snap.thread, snap.last_inbound_message_id),
+                    auto=None,
+                    context=notifications.agent_reply(text),
                 )
             moved = rules.reply(snap.ticket, now)
             return self._change(snap, principal, moved, mail, {}, AgentMessage(text, mail), now=now)
