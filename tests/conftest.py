@@ -68,11 +68,16 @@ def settings(tmp_path: Path, migrated_template: Path | None) -> Settings:
     data_dir.mkdir()
     if migrated_template is not None:
         shutil.copy(migrated_template, data_dir / "ticketing.sqlite")
+    secret_key = "test-secret-key-" + "x" * 32
+    # The data dir as `ticketing migrate` leaves it: a `ticketing` subprocess on it (no
+    # TICKETING_SECRET_KEY) finds the key, and signs with the same one as the in-process container.
+    with os.fdopen(os.open(data_dir / "secret_key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+        fh.write(secret_key)
     return Settings(
         data_dir=data_dir,
         database_url=PG_URL,
         base_url="http://testserver",
-        secret_key="test-secret-key-" + "x" * 32,
+        secret_key=secret_key,
         scheduler_enabled=False,
         form_rate_limit_per_minute=1000,
         signin_rate_limit_per_minute=1000,

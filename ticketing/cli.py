@@ -1,22 +1,53 @@
-"""The `ticketing` command (DESIGN.md §3)."""
+"""The `ticketing` command (DESIGN.md §3): the parser, the dispatch, and what each failure exits with.
+
+Exit status:
+
+- 0: done;
+- 1: the command ran and failed: refused by the data (a user that exists already, a token for no
+  such user, a `sla sweep --now` in the future), or no database / secret key in the data dir;
+- 2: a usage or configuration error, argparse's convention: a missing, unknown or invalid argument
+  (an unknown desk, a bad timestamp, an unusable password), a bad TICKETING_* variable or desks file;
+- 75 (EX_TEMPFAIL, sysexits.h): try again later: the database is unreachable; `mail ingest` could
+  not store the message, for any reason (an MTA keeps it and retries); `mail poll` had a poll fail.
+
+Every error is one `ticketing: error: ...` line on stderr, never a traceback (DESIGN.md §8).
+Each subcommand lives in ticketing.commands.<group>, imported only when that command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import getpass
-import json
+import importlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
-from importlib import metadata
-from typing import Any
+from collections.abc import Sequence
+from typing import NoReturn
 
-from ticketing.domain.errors import ConfigError, DomainError, NotFound, ValidationFailed
+from ticketing.commands import EX_FAILED, EX_TEMPFAIL, EX_USAGE, UsageError, fail
+from ticketing.domain.errors import ConfigError, DomainError, ValidationFailed
 from ticketing.settings import Settings
 
-EX_USAGE = 2
-EX_TEMPFAIL = 75
+__all__ = ["EX_FAILED", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one `ticketing: error: ...` line (and exit 2, as always)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EX_USAGE, f"ticketing: error: {message} (see `{self.prog} --help`)\n")
+
+
+class _Version(argparse.Action):
+    """--version from the installed distribution (pyproject.toml is its one source), read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib import metadata
+
+        print(f"ticketing {metadata.version('ticketing')}")
+        parser.exit()
 
 
 def _temporary(exc: BaseException) -> bool:
@@ -25,6 +56,8 @@ def _temporary(exc: BaseException) -> bool:
 
     import asyncpg
 
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
+        return False
     temporary = (
         asyncpg.exceptions.PostgresConnectionError,
         asyncpg.exceptions.InterfaceError,
@@ -34,210 +67,9 @@ def _temporary(exc: BaseException) -> bool:
         asyncpg.exceptions.SerializationError,
         asyncpg.exceptions.DeadlockDetectedError,
         sqlite3.OperationalError,
-        TimeoutError,
+        OSError,  # connection refused or reset, host unreachable, timed out
     )
     return isinstance(exc, temporary)
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"ticketing: error: {message}", file=sys.stderr)
-    return code
-
-
-async def _with_container(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
-    from ticketing.container import Container
-
-    container = Container.build(settings)
-    await container.start(migrate=not settings.is_postgres, pool_size=2)
-    try:
-        return await work(container)
-    finally:
-        await container.stop()
-
-
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from ticketing.app import create_app
-
-    app = create_app(settings, demo=args.demo)
-    # No access log: request paths carry secrets (/status/<token>), and secrets never go to logs.
-    # uvicorn's own forwarded-header handling is off: the app believes X-Forwarded-For only from
-    # the proxies named in TICKETING_TRUSTED_PROXIES (app.edge_middleware).
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False, proxy_headers=False)
-    return 0
-
-
-def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from ticketing.db import engine
-
-    async def run() -> int:
-        engine.bind(settings)
-        await engine.start(settings, pool_size=1)
-        try:
-            await engine.migrate()
-        finally:
-            await engine.stop()
-        print("migrations applied")
-        return 0
-
-    return asyncio.run(run())
-
-
-def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("Password: ")
-
-    async def work(container: Any) -> int:
-        user_id = await container.accounts.add_user(args.email, password, args.role, args.desk)
-        print(f"user {args.email.lower()} created (id {user_id}, {args.role} on {', '.join(args.desk)})")
-        return 0
-
-    return asyncio.run(_with_container(settings, work))
-
-
-def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
-    async def work(container: Any) -> int:
-        print(await container.accounts.create_token(args.email))
-        return 0
-
-    return asyncio.run(_with_container(settings, work))
-
-
-def _calendars(settings: Settings) -> Any:
-    from ticketing.container import load_desks
-    from ticketing.services.calendars import CalendarService
-
-    return CalendarService(load_desks(settings.desks_file))
-
-
-def cmd_calendar_due(args: argparse.Namespace, settings: Settings) -> int:
-    calendars = _calendars(settings)
-    calendars.calendar(args.desk)
-    start = calendars.parse_instant(args.desk, args.start, "--start")
-    unit, amount = next(
-        (u, v) for u, v in (("business_minutes", args.business_minutes), ("business_days", args.business_days),
-                            ("calendar_days", args.calendar_days)) if v is not None
-    )
-    print(calendars.format(args.desk, calendars.due(args.desk, start, unit, amount)))
-    return 0
-
-
-def cmd_calendar_elapsed(args: argparse.Namespace, settings: Settings) -> int:
-    calendars = _calendars(settings)
-    calendars.calendar(args.desk)
-    start = calendars.parse_instant(args.desk, args.start, "--start")
-    end = calendars.parse_instant(args.desk, args.end, "--end")
-    print(calendars.elapsed(args.desk, start, end))
-    return 0
-
-
-def cmd_calendar_batch(args: argparse.Namespace, settings: Settings) -> int:
-    """JSON lines in, one JSON line out per line; a bad line answers {"error": ...} and we go on."""
-    calendars = _calendars(settings)
-    for line in sys.stdin:
-        print(json.dumps(calendars.batch_line(line), ensure_ascii=False), flush=False)
-    sys.stdout.flush()
-    return 0
-
-
-def cmd_sla_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    """One sweep by hand (e.g. from cron on a box without the scheduler); prints what it did as JSON."""
-    from datetime import datetime
-
-    now = None
-    if args.now:
-        try:
-            now = datetime.fromisoformat(args.now)
-        except ValueError:
-            return _fail(f"--now: {args.now!r} is not an ISO 8601 timestamp", EX_USAGE)
-        if now.tzinfo is None:
-            return _fail("--now: give a UTC offset, e.g. 2026-12-01T10:00:00+09:00", EX_USAGE)
-
-    async def work(container: Any) -> int:
-        report = await container.sla.sweep(now or container.clock.now())
-        print(json.dumps(report.as_json()))
-        return 0
-
-    return asyncio.run(_with_container(settings, work))
-
-
-def _read_message(path: str) -> bytes:
-    """The raw message from a file or standard input ("-"), as bytes (never decoded)."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        if not data:
-            raise ValidationFailed({"message": "nothing on standard input"})
-        return data
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise ValidationFailed({path: "no such file"}) from None
-    except IsADirectoryError:
-        raise ValidationFailed({path: "is a directory"}) from None
-    except PermissionError:
-        raise ValidationFailed({path: "permission denied"}) from None
-
-
-def cmd_mail_parse(args: argparse.Namespace, settings: Settings) -> int:
-    """Parse one message and print what the parser sees, as JSON; touches no database."""
-    from ticketing.mail.parse import parse_message, parsed_json
-
-    print(json.dumps(parsed_json(parse_message(_read_message(args.file))), ensure_ascii=False, indent=2))
-    return 0
-
-
-def cmd_mail_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Store one message (an MTA pipe: exit 75 on a temporary failure so the MTA retries)."""
-    from ticketing.services.mail_ports import MailSource
-
-    raw = _read_message(args.file)
-    from ticketing.container import load_desks
-
-    if args.desk not in load_desks(settings.desks_file):
-        return _fail(f"--desk: no desk {args.desk!r} in {settings.desks_file}", EX_USAGE)
-
-    async def work(container: Any) -> int:
-        result = await container.mail.ingest(args.desk, raw, MailSource("pipe"))
-        print(json.dumps(result.as_json()))
-        return 0
-
-    try:
-        return asyncio.run(_with_container(settings, work))
-    except (ConfigError, ValidationFailed):
-        raise
-    except Exception as exc:  # for an MTA anything else is "try again later": mail is never bounced by our bug
-        return _fail(f"the message was not stored; try again later ({type(exc).__name__}: {exc})", EX_TEMPFAIL)
-
-
-def cmd_mail_poll(args: argparse.Namespace, settings: Settings) -> int:
-    """One IMAP poll of each desk inbox (or one desk); prints a JSON report per desk; 75 if a poll failed."""
-    from ticketing.container import load_desks
-
-    desks = load_desks(settings.desks_file)
-    slugs = [args.desk] if args.desk else [s for s, d in desks.items() if d.imap is not None]
-    for slug in slugs:
-        if slug not in desks:
-            return _fail(f"--desk: no desk {slug!r} in {settings.desks_file}", EX_USAGE)
-        if desks[slug].imap is None:
-            return _fail(f"--desk: desk {slug!r} has no [desks.{slug}.imap] settings", EX_USAGE)
-    if not slugs:
-        return _fail(f"no desk in {settings.desks_file} has [imap] settings", EX_USAGE)
-
-    async def work(container: Any) -> int:
-        from ticketing.jobs.mail import poll_desk
-
-        failed = False
-        for slug in slugs:
-            report = await poll_desk(container, slug)
-            failed = failed or bool(report.error)
-            print(json.dumps(report.as_json(), ensure_ascii=False), flush=True)
-        return EX_TEMPFAIL if failed else 0
-
-    return asyncio.run(_with_container(settings, work))
 
 
 def _non_negative(raw: str) -> int:
@@ -246,19 +78,32 @@ def _non_negative(raw: str) -> int:
     return int(raw)
 
 
+def _port(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port number (0 to 65535; 0: any free port)")
+    return int(raw)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ticketing", description="The privacy inquiry desk.")
-    # The version has one source, pyproject.toml, read back from the installed distribution.
-    parser.add_argument("--version", action="version", version=f"ticketing {metadata.version('ticketing')}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    """The command line; each command's `run` names its function as "group:function" in ticketing.commands."""
+    parser = _Parser(
+        prog="ticketing",
+        description="The privacy inquiry desk.",
+        epilog="Exit status: 0 done, 1 failed, 2 usage or configuration error, 75 try again later "
+        "(database unreachable; `mail ingest`: the message was not stored).",
+    )
+    parser.add_argument("--version", action=_Version, help="print the installed version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     serve = sub.add_parser("serve", help="run the web app, scheduler and mail workers")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_port, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed demo users and tickets")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(run="service:serve")
 
-    sub.add_parser("migrate", help="apply migrations to the configured database").set_defaults(func=cmd_migrate)
+    sub.add_parser(
+        "migrate", help="apply migrations to the configured database (on a new data dir: create it and the secret key)"
+    ).set_defaults(run="service:migrate")
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a staff account")
@@ -266,12 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=["agent", "manager", "admin"])
     add.add_argument("--desk", required=True, nargs="+", metavar="SLUG")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
-    add.set_defaults(func=cmd_user_add)
+    add.set_defaults(run="accounts:user_add")
 
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
     create = token.add_parser("create", help="print a new API token for a user")
     create.add_argument("email")
-    create.set_defaults(func=cmd_token_create)
+    create.set_defaults(run="accounts:token_create")
 
     calendar = sub.add_parser("calendar", help="business-time arithmetic on a desk's calendar")
     cal = calendar.add_subparsers(dest="calendar_command", required=True)
@@ -282,55 +127,68 @@ def build_parser() -> argparse.ArgumentParser:
     amount.add_argument("--business-minutes", type=_non_negative, metavar="N")
     amount.add_argument("--business-days", type=_non_negative, metavar="N")
     amount.add_argument("--calendar-days", type=_non_negative, metavar="N")
-    due.set_defaults(func=cmd_calendar_due)
+    due.set_defaults(run="calendar:due")
     elapsed = cal.add_parser("elapsed", help="print business minutes in [start, end)")
     elapsed.add_argument("--desk", required=True, metavar="SLUG")
     elapsed.add_argument("--start", required=True, metavar="ISO")
     elapsed.add_argument("--end", required=True, metavar="ISO")
-    elapsed.set_defaults(func=cmd_calendar_elapsed)
-    cal.add_parser("batch", help="JSON lines on stdin -> JSON lines on stdout").set_defaults(func=cmd_calendar_batch)
+    elapsed.set_defaults(run="calendar:elapsed")
+    cal.add_parser("batch", help="JSON lines on stdin -> JSON lines on stdout").set_defaults(run="calendar:batch")
 
     sla = sub.add_parser("sla", help="SLA clocks").add_subparsers(dest="sla_command", required=True)
-    sweep = sla.add_parser("sweep", help="run one SLA sweep and print what it did")
-    sweep.add_argument("--now", metavar="ISO", help="pretend it is this instant (default: now)")
-    sweep.set_defaults(func=cmd_sla_sweep)
+    sweep = sla.add_parser(
+        "sweep",
+        help="run one SLA sweep and print what it did",
+        description="Run one SLA sweep and print what it did. What fires (firings, events, mail) is written "
+        "to the database; there is no dry run.",
+    )
+    sweep.add_argument(
+        "--now",
+        metavar="ISO",
+        help="sweep as of this instant, with a UTC offset (default: the current time); a past instant catches "
+        "up on missed sweeps, one more than 5 minutes ahead of the current time is refused (exit 1)",
+    )
+    sweep.set_defaults(run="sla:sweep")
 
     mail = sub.add_parser("mail", help="the e-mail channel").add_subparsers(dest="mail_command", required=True)
     parse = mail.add_parser("parse", help="parse one RFC 5322 message and print JSON (no database)")
     parse.add_argument("file", metavar="FILE|-")
-    parse.set_defaults(func=cmd_mail_parse)
-    ingest = mail.add_parser("ingest", help="store one message for a desk (exit 75: try again later)")
+    parse.set_defaults(run="mail:parse")
+    ingest = mail.add_parser(
+        "ingest",
+        help="store one message for a desk (exit 75: not stored, try again later)",
+        description="Store one message for a desk (an MTA pipe). Exits 75 (EX_TEMPFAIL) whenever the message was "
+        "not stored, also when the data directory has no database yet, so that the MTA keeps it and retries.",
+    )
     ingest.add_argument("--desk", required=True, metavar="SLUG")
     ingest.add_argument("file", metavar="FILE|-")
-    ingest.set_defaults(func=cmd_mail_ingest)
+    ingest.set_defaults(run="mail:ingest")
     poll = mail.add_parser("poll", help="fetch new mail from the desk IMAP inboxes once (exit 75: a poll failed)")
     poll.add_argument("--desk", metavar="SLUG", help="only this desk (default: every desk with [imap])")
-    poll.set_defaults(func=cmd_mail_poll)
+    poll.set_defaults(run="mail:poll")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    group, name = args.run.split(":")
     try:
         settings = Settings.from_env()
-        return int(args.func(args, settings))
-    except ValidationFailed as exc:
-        return _fail("; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+        command = getattr(importlib.import_module(f"ticketing.commands.{group}"), name)
+        return int(command(args, settings))
+    except (UsageError, ValidationFailed) as exc:  # the arguments (or the password on stdin) are wrong
+        return fail(str(exc), EX_USAGE)
     except ConfigError as exc:
-        return _fail(f"configuration: {exc}", EX_USAGE)
-    except NotFound as exc:
-        return _fail(str(exc))
-    except DomainError as exc:
-        return _fail(str(exc))
-    except (OSError, ConnectionError) as exc:
-        return _fail(f"database or file unavailable: {type(exc).__name__}: {exc}", EX_TEMPFAIL)
-    except Exception as exc:
-        if _temporary(exc):
-            return _fail(f"database unavailable, try again later: {type(exc).__name__}: {exc}", EX_TEMPFAIL)
-        raise
+        return fail(f"configuration: {exc}", EX_USAGE)
+    except DomainError as exc:  # not found, exists already ...: refused by the data
+        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # one line, never a traceback
+        if _temporary(exc):
+            return fail(f"database unavailable, try again later: {type(exc).__name__}: {exc}", EX_TEMPFAIL)
+        return fail(f"{type(exc).__name__}: {exc}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ticketing.domain.errors import ConfigError
 from ticketing.resources import BUNDLED_DESKS
@@ -24,6 +25,13 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Everything the service is configured with; the defaults here are the only ones (DESIGN.md §3).
+
+    `data_dir` is made absolute when the settings are built (relative to the working directory of
+    that moment), so every later use, and every error message, names the same folder.
+    `secure_cookies` is on whenever `base_url` is https (it can be forced on for plain http too).
+    """
+
     data_dir: Path = Path("var")
     database_url: str | None = None
     desks_file: Path = BUNDLED_DESKS
@@ -49,6 +57,15 @@ class Settings:
     lmtp_host: str = "127.0.0.1"
     lmtp_port: int | None = None  # set: `serve` also listens for LMTP deliveries from the MTA
 
+    def __post_init__(self) -> None:
+        # abspath, not resolve(): the folder named as given (no symlinks followed), `..` folded.
+        object.__setattr__(self, "data_dir", Path(os.path.abspath(self.data_dir)))
+        object.__setattr__(self, "desks_file", Path(os.path.abspath(self.desks_file)))
+        base_url = self.base_url.rstrip("/")
+        object.__setattr__(self, "base_url", base_url)
+        if base_url.startswith("https://"):
+            object.__setattr__(self, "secure_cookies", True)
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url is not None
@@ -65,11 +82,15 @@ class Settings:
     def raw_mail_dir(self) -> Path:
         return self.data_dir / "raw"
 
+    @property
+    def secret_key_path(self) -> Path:
+        return self.data_dir / "secret_key"
+
     def resolved_secret_key(self) -> str:
         """The signing key: configured, or generated once into the data dir."""
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
+        path = self.secret_key_path
         if path.exists():
             return path.read_text().strip()
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -79,36 +100,34 @@ class Settings:
             fh.write(key)
         return key
 
+    def missing_state(self) -> str | None:
+        """What a command that must not create state would have to create, else None.
+
+        Only `serve` and `migrate` may create the data dir, the SQLite database and the secret key;
+        anything else (an MTA pipe run from another folder, a cron job) finding none of them is
+        pointed at the wrong data dir, and would otherwise start a second, empty service there.
+        """
+        if not self.data_dir.is_dir():
+            return f"no data directory at {self.data_dir}"
+        if not self.is_postgres and not self.sqlite_path.exists():
+            return f"no database at {self.sqlite_path}"
+        if not self.secret_key and not self.secret_key_path.exists():
+            return f"no secret key at {self.secret_key_path} (and TICKETING_SECRET_KEY is unset)"
+        return None
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read TICKETING_* variables (DESIGN.md §3)."""
+        """Read TICKETING_* variables (DESIGN.md §3); what is unset keeps the dataclass default."""
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:
             value = env.get(f"TICKETING_{name}")
             return value if value not in (None, "") else None
 
-        smtp = None
-        if host := get("SMTP_HOST"):
-            port_raw = get("SMTP_PORT") or "25"
-            if not port_raw.isdigit():
-                raise ConfigError("TICKETING_SMTP_PORT", f"must be a port number, got {port_raw!r}")
-            smtp = SmtpSettings(
-                host=host,
-                port=int(port_raw),
-                username=get("SMTP_USERNAME"),
-                password=get("SMTP_PASSWORD"),
-                starttls=(get("SMTP_STARTTLS") or "false").lower() in {"1", "true", "yes", "on"},
-            )
-        db_url = get("DATABASE_URL")
-        if db_url and not db_url.startswith(("postgresql://", "postgres://")):
-            raise ConfigError("TICKETING_DATABASE_URL", "must be a postgresql:// URL (unset means SQLite)")
-        base_url = (get("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
-
-        def seconds(name: str, default: float) -> float:
+        def seconds(name: str) -> float | None:
             raw = get(name)
             if raw is None:
-                return default
+                return None
             try:
                 value = float(raw)
             except ValueError:
@@ -117,38 +136,57 @@ class Settings:
                 raise ConfigError(f"TICKETING_{name}", f"must be a number of seconds from 0.1 to 3600, got {raw!r}")
             return value
 
+        def port(name: str) -> int | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            if not raw.isdigit() or not 0 < int(raw) < 65536:
+                raise ConfigError(f"TICKETING_{name}", f"must be a port number, got {raw!r}")
+            return int(raw)
+
+        db_url = get("DATABASE_URL")
+        if db_url and not db_url.startswith(("postgresql://", "postgres://")):
+            raise ConfigError("TICKETING_DATABASE_URL", "must be a postgresql:// URL (unset means SQLite)")
+        smtp = None
+        if host := get("SMTP_HOST"):
+            smtp_given: dict[str, Any] = {
+                "port": port("SMTP_PORT"),
+                "username": get("SMTP_USERNAME"),
+                "password": get("SMTP_PASSWORD"),
+            }
+            if (starttls := get("SMTP_STARTTLS")) is not None:
+                smtp_given["starttls"] = starttls.lower() in {"1", "true", "yes", "on"}
+            smtp = SmtpSettings(host, **{k: v for k, v in smtp_given.items() if v is not None})
         passwords = {
-            name[len("TICKETING_IMAP_PASSWORD_"):].lower().replace("_", "-"): value
-            for name, value in env.items() if name.startswith("TICKETING_IMAP_PASSWORD_") and value
+            name[len("TICKETING_IMAP_PASSWORD_") :].lower().replace("_", "-"): value
+            for name, value in env.items()
+            if name.startswith("TICKETING_IMAP_PASSWORD_") and value
         }
-        lmtp_port = None
-        if raw_port := get("LMTP_PORT"):
-            if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-                raise ConfigError("TICKETING_LMTP_PORT", f"must be a port number, got {raw_port!r}")
-            lmtp_port = int(raw_port)
-        return cls(
-            trusted_proxies=_proxies(get("TRUSTED_PROXIES")),
-            imap_passwords=passwords,
-            lmtp_host=get("LMTP_HOST") or "127.0.0.1",
-            lmtp_port=lmtp_port,
-            data_dir=Path(get("DATA_DIR") or "var"),
-            database_url=db_url,
-            desks_file=Path(get("DESKS") or BUNDLED_DESKS),
-            smtp=smtp,
-            base_url=base_url,
-            secret_key=get("SECRET_KEY"),
-            secure_cookies=base_url.startswith("https://"),
-            outbox_interval_seconds=seconds("OUTBOX_INTERVAL_SECONDS", 2.0),
-            sla_sweep_seconds=seconds("SLA_SWEEP_SECONDS", 60.0),
-            leader_poll_seconds=seconds("LEADER_POLL_SECONDS", 2.0),
-            imap_lease_seconds=seconds("IMAP_LEASE_SECONDS", 120.0),
-        )
+        proxies = get("TRUSTED_PROXIES")
+        given: dict[str, Any] = {
+            "data_dir": get("DATA_DIR"),
+            "database_url": db_url,
+            "desks_file": get("DESKS"),
+            "smtp": smtp,
+            "base_url": get("BASE_URL"),
+            "secret_key": get("SECRET_KEY"),
+            "outbox_interval_seconds": seconds("OUTBOX_INTERVAL_SECONDS"),
+            "sla_sweep_seconds": seconds("SLA_SWEEP_SECONDS"),
+            "leader_poll_seconds": seconds("LEADER_POLL_SECONDS"),
+            "imap_lease_seconds": seconds("IMAP_LEASE_SECONDS"),
+            "trusted_proxies": _proxies(proxies) if proxies is not None else None,
+            "imap_passwords": passwords or None,
+            "lmtp_host": get("LMTP_HOST"),
+            "lmtp_port": port("LMTP_PORT"),
+        }
+        for path_key in ("data_dir", "desks_file"):
+            if given[path_key] is not None:
+                given[path_key] = Path(given[path_key])
+        return cls(**{k: v for k, v in given.items() if v is not None})
 
 
-def _proxies(raw: str | None) -> tuple[str, ...]:
+def _proxies(raw: str) -> tuple[str, ...]:
     """TICKETING_TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges."""
-    if raw is None:
-        return ()
     items = tuple(item.strip() for item in raw.split(",") if item.strip())
     for item in items:
         try:

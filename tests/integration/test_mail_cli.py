@@ -25,8 +25,23 @@ def test_parse_prints_the_contract_fields(settings) -> None:  # type: ignore[no-
     r = run(settings, "mail", "parse", str(CORPUS / "iso2022jp.eml"))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    for key in ("message_id", "from_email", "from_name", "to", "cc", "subject", "date", "in_reply_to", "references",
-                "text", "html", "attachments", "auto_submitted", "bounce", "defects"):
+    for key in (
+        "message_id",
+        "from_email",
+        "from_name",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "in_reply_to",
+        "references",
+        "text",
+        "html",
+        "attachments",
+        "auto_submitted",
+        "bounce",
+        "defects",
+    ):
         assert key in out, key
     assert out["subject"] and out["from_email"] and isinstance(out["attachments"], list)
 
@@ -34,8 +49,14 @@ def test_parse_prints_the_contract_fields(settings) -> None:  # type: ignore[no-
 def test_parse_reads_standard_input_and_refuses_a_missing_file(settings) -> None:  # type: ignore[no-untyped-def]
     raw = (CORPUS / "dsn-bounce.eml").read_bytes()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
-    r = subprocess.run([sys.executable, "-m", "ticketing", "mail", "parse", "-"], input=raw, capture_output=True,
-                       env=env, timeout=60, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "ticketing", "mail", "parse", "-"],
+        input=raw,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert r.returncode == 0 and json.loads(r.stdout)["bounce"] is True
     missing = run(settings, "mail", "parse", "/no/such/file.eml")
     assert missing.returncode != 0 and missing.stderr.startswith("ticketing: error:")
@@ -65,25 +86,36 @@ def test_ingest_with_an_unknown_desk_is_a_usage_error(settings, tmp_path) -> Non
 def test_ingest_exits_75_when_the_database_is_unreachable(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "m.eml"
     path.write_bytes(make_mail())
-    r = run(replace(settings, database_url="postgresql://postgres@127.0.0.1:9/nowhere"), "mail", "ingest",
-            "--desk", "relia", str(path))
+    r = run(
+        replace(settings, database_url="postgresql://postgres@127.0.0.1:9/nowhere"),
+        "mail",
+        "ingest",
+        "--desk",
+        "relia",
+        str(path),
+    )
     assert r.returncode == 75, (r.returncode, r.stderr)
     assert r.stderr.startswith("ticketing: error:") and "Traceback" not in r.stderr
 
 
 def _poll_env(settings, desks: Path, lease: str = "2") -> dict[str, str]:  # type: ignore[no-untyped-def]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
-    env.update(TICKETING_DATA_DIR=str(settings.data_dir), TICKETING_DESKS=str(desks),
-               TICKETING_IMAP_PASSWORD_RELIA=PASSWORD, TICKETING_IMAP_LEASE_SECONDS=lease,
-               TICKETING_SECRET_KEY=settings.secret_key or "")
+    env.update(
+        TICKETING_DATA_DIR=str(settings.data_dir),
+        TICKETING_DESKS=str(desks),
+        TICKETING_IMAP_PASSWORD_RELIA=PASSWORD,
+        TICKETING_IMAP_LEASE_SECONDS=lease,
+        TICKETING_SECRET_KEY=settings.secret_key or "",
+    )
     if settings.database_url:
         env["TICKETING_DATABASE_URL"] = settings.database_url
     return env
 
 
 async def _poll_process(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "ticketing", "mail", "poll",
-                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ticketing", "mail", "poll", stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
 
 
 def _fill(dovecot, n: int, prefix: str) -> str:  # type: ignore[no-untyped-def]
@@ -102,8 +134,7 @@ async def _poll_until_done(env: dict[str, str], expected: int, deadline: float =
         await asyncio.sleep(0.2)
 
 
-async def test_a_poller_killed_mid_run_loses_and_doubles_nothing(settings, container, dovecot,
-                                                                 tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_poller_killed_mid_run_loses_and_doubles_nothing(settings, container, dovecot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     n = 120
     user = _fill(dovecot, n, "killed")
     env = _poll_env(settings, imap_desks(tmp_path / "desks.toml", dovecot.port, user))
@@ -121,8 +152,7 @@ async def test_a_poller_killed_mid_run_loses_and_doubles_nothing(settings, conta
     assert all("\\Seen" in flags for flags in dovecot.flags(user).values())
 
 
-async def test_two_poll_processes_at_once_store_each_message_once(settings, container, dovecot,
-                                                                  tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_two_poll_processes_at_once_store_each_message_once(settings, container, dovecot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     n = 60
     user = _fill(dovecot, n, "twoproc")
     env = _poll_env(settings, imap_desks(tmp_path / "desks.toml", dovecot.port, user), lease="60")
@@ -138,8 +168,68 @@ async def test_two_poll_processes_at_once_store_each_message_once(settings, cont
 def test_ingest_answers_75_for_any_storage_failure_so_no_mail_is_bounced(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     broken = tmp_path / "broken"
     (broken / "ticketing.sqlite").mkdir(parents=True)  # the database file cannot be opened
+    (broken / "secret_key").write_text("k" * 40)
     path = tmp_path / "m.eml"
     path.write_bytes(make_mail())
     r = run(replace(settings, database_url=None, data_dir=broken), "mail", "ingest", "--desk", "relia", str(path))
     assert r.returncode == 75, (r.returncode, r.stderr)
     assert r.stderr.startswith("ticketing: error:") and len(r.stderr.strip().splitlines()) == 1
+    assert "not stored; try again later" in r.stderr  # it got past the data dir checks, to the database
+
+
+# What a command imports is behaviour an MTA pays for once per message (bench/pipe_start.py has the
+# timings): the pipe builds the intake only, parse and calendar touch no database code at all.
+HEAVY = (
+    "litestar",
+    "uvicorn",
+    "apscheduler",
+    "argon2",
+    "aiosmtplib",
+    "ticketing.web",
+    "ticketing.app",
+    "ticketing.container",
+    "ticketing.services.accounts",
+    "ticketing.mail.imap",
+    "ticketing.mail.smtp",
+    "piccolo.apps.migrations.commands",
+)
+LOADED = """
+import json, sys
+from ticketing.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([m for m in sys.modules if m.split(".")[0] in ("litestar", "uvicorn", "apscheduler", "argon2",
+      "aiosmtplib", "piccolo", "jinja2") or m.startswith("ticketing.")]), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _loaded(settings, *args: str, stdin: bytes = b"") -> set[str]:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETING_")}
+    env["TICKETING_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        env["TICKETING_DATABASE_URL"] = settings.database_url
+    r = subprocess.run(
+        [sys.executable, "-c", LOADED, *args], input=stdin, capture_output=True, env=env, timeout=60, check=False
+    )
+    assert r.returncode == 0, r.stderr
+    return set(json.loads(r.stderr.decode().splitlines()[-1]))
+
+
+def _heavy(loaded: set[str]) -> set[str]:
+    return {m for m in loaded if m.startswith(HEAVY)}
+
+
+async def test_ingest_imports_only_the_intake(settings, container) -> None:  # type: ignore[no-untyped-def]
+    loaded = _loaded(settings, "mail", "ingest", "--desk", "relia", "-", stdin=make_mail())
+    assert _heavy(loaded) == set()
+    assert "ticketing.intake_parts" in loaded and await Ticket.count() == 1
+
+
+def test_parse_and_calendar_import_no_database_code(settings) -> None:  # type: ignore[no-untyped-def]
+    for args in (
+        ["mail", "parse", str(CORPUS / "iso2022jp.eml")],
+        ["calendar", "due", "--desk", "relia", "--start", "2026-06-02T10:00", "--business-days", "1"],
+    ):
+        loaded = _loaded(settings, *args)
+        assert _heavy(loaded) == set()
+        assert not {m for m in loaded if m.startswith(("piccolo", "jinja2", "ticketing.db"))}, args

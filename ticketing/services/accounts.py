@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import secrets
@@ -23,9 +24,17 @@ ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD = 12
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_CACHE = timedelta(seconds=30)
-# A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
+
+    Made on first use, not at import: hashing takes about 0.1 s, and most processes that import this
+    module (an MTA pipe, `ticketing token create`) never check a password.
+    """
+    return _hasher.hash("not-a-real-password-for-timing")
 
 
 def secret_hash(secret: str) -> str:
@@ -91,7 +100,7 @@ class AccountService:
 
     async def authenticate(self, email: str, password: str) -> Principal:
         found = await self.store.password_hash_of(email.strip().lower())
-        stored = found[1] if found else _DUMMY_HASH
+        stored = found[1] if found else await asyncio.to_thread(_dummy_hash)
         try:
             await asyncio.to_thread(_hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
