@@ -11,7 +11,15 @@ from zoneinfo import ZoneInfo
 from ticketing.domain.contacts import Contact, changed_fields
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
-from ticketing.domain.intake import AttachmentIn, IntakeLimits, NewTicket, safe_filename, validate_new_ticket
+from ticketing.domain.intake import (
+    AddressCheck,
+    AttachmentIn,
+    IntakeLimits,
+    NewTicket,
+    ascii_address,
+    safe_filename,
+    validate_new_ticket,
+)
 from ticketing.domain.mail import AUTO_REPLY_KINDS, MailKind, OutgoingMail
 from ticketing.domain.throttle import FormLimits
 from ticketing.domain.tickets import Channel, Reference
@@ -64,7 +72,9 @@ class IntakeService:
         sla: SlaService | None = None,
         throttle: Throttle | None = None,
         form_limits: FormLimits = FormLimits(),  # noqa: B008 (frozen)
+        address_check: AddressCheck = ascii_address,
     ) -> None:
+        self.address_check = address_check  # the composition root gives the internationalised check
         self.throttle = throttle
         self.form_limits = form_limits
         self.desks = desks
@@ -103,7 +113,8 @@ class IntakeService:
             raise Throttled(per_client.scope, int(per_client.window.total_seconds()))
         attachments_in = [AttachmentIn(safe_filename(u.filename), u.declared_type, len(u.data)) for u in uploads]
         new = validate_new_ticket(
-            data, desk, channel=channel, staff=staff_user_id is not None, limits=self.limits, attachments=attachments_in
+            data, desk, channel=channel, staff=staff_user_id is not None, limits=self.limits, attachments=attachments_in,
+            address_check=self.address_check,
         )
         # Blobs first: content-addressed and idempotent, so a failure later leaves no half ticket,
         # only an unreferenced file.
