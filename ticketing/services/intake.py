@@ -113,7 +113,12 @@ class IntakeService:
             raise Throttled(per_client.scope, int(per_client.window.total_seconds()))
         attachments_in = [AttachmentIn(safe_filename(u.filename), u.declared_type, len(u.data)) for u in uploads]
         new = validate_new_ticket(
-            data, desk, channel=channel, staff=staff_user_id is not None, limits=self.limits, attachments=attachments_in,
+            data,
+            desk,
+            channel=channel,
+            staff=staff_user_id is not None,
+            limits=self.limits,
+            attachments=attachments_in,
             address_check=self.address_check,
         )
         # Blobs first: content-addressed and idempotent, so a failure later leaves no half ticket,
@@ -128,14 +133,19 @@ class IntakeService:
         changes = await self.contact_changes(desk, new)
         reference, may_reply = await self.reserve(desk, new.requester.email, now)
         ack, event_data = None, {}
-        form_limited = client is not None and new.requester.email is not None and await self._form_address_limited(
-            new.requester.email)
+        form_limited = (
+            client is not None
+            and new.requester.email is not None
+            and await self._form_address_limited(new.requester.email)
+        )
         if new.requester.email:
             if not may_reply:
                 event_data = {"mail_not_sent": "automatic-reply cap for this address reached"}
             elif form_limited:
-                event_data = {"mail_not_sent": "web-form acknowledgements to this address are limited "
-                              f"to {self.form_limits.per_address.max_hits} an hour"}
+                event_data = {
+                    "mail_not_sent": "web-form acknowledgements to this address are limited "
+                    f"to {self.form_limits.per_address.max_hits} an hour"
+                }
             else:
                 ack = self.acknowledgement(desk, new, reference)
         draft = TicketDraft(
@@ -168,7 +178,11 @@ class IntakeService:
         year = now.astimezone(ZoneInfo(desk.timezone)).year
         cap = desk.mail.auto_reply_daily_cap
         sequence, sent = await self.store.reserve_reference(
-            desk.reference_prefix, year, desk.slug, address if cap > 0 else None, now - timedelta(days=1),
+            desk.reference_prefix,
+            year,
+            desk.slug,
+            address if cap > 0 else None,
+            now - timedelta(days=1),
             AUTO_REPLY_KINDS,
         )
         return str(Reference(desk.reference_prefix, year, sequence)), address is not None and below_cap(desk, sent)
@@ -193,8 +207,9 @@ class IntakeService:
         """Below the daily cap of automatic replies to this address (loop and abuse backstop)."""
         if desk.mail.auto_reply_daily_cap <= 0:
             return False
-        return below_cap(desk, await self.store.auto_mail_count(desk.slug, address, now - timedelta(days=1),
-                                                                AUTO_REPLY_KINDS))
+        return below_cap(
+            desk, await self.store.auto_mail_count(desk.slug, address, now - timedelta(days=1), AUTO_REPLY_KINDS)
+        )
 
     @staticmethod
     def _received_at(data: Mapping[str, Any], now: datetime) -> datetime:
@@ -219,7 +234,12 @@ class IntakeService:
         assert new.requester.email is not None
         context = notifications.ticket_received(desk, new)
         return self.mailer.build(
-            MailKind.TICKET_RECEIVED, desk, to=new.requester.email, language=new.language.value, reference=reference,
-            thread=thread, auto="auto-replied",
+            MailKind.TICKET_RECEIVED,
+            desk,
+            to=new.requester.email,
+            language=new.language.value,
+            reference=reference,
+            thread=thread,
+            auto="auto-replied",
             context=context,
         )
