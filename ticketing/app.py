@@ -36,6 +36,7 @@ from ticketing.web.errors import EXCEPTION_HANDLERS
 from ticketing.web.headers import SecurityHeaders
 from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
+from ticketing.web.openapi import StructSchemas
 from ticketing.web.refusals import ACCESS
 from ticketing.web.requests import SafeRequest
 from ticketing.web.schema_page import LocalSwaggerUI
@@ -182,6 +183,7 @@ def create_app(
         ),
         middleware=edge_middleware(settings),
         before_send=[SecurityHeaders(https=settings.secure_cookies)],
+        plugins=[StructSchemas()],
         request_class=SafeRequest,
         openapi_config=OpenAPIConfig(
             title="ticketing",

@@ -8,6 +8,7 @@ visitor's language where none is known, English only under the staff UI.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -42,6 +43,7 @@ STAFF_PAGE_NOT_FOUND = "This page does not exist."
 JSON_PATHS = ("/api/", "/healthz", "/readyz")
 JSON_FILES = (".json", ".yaml", ".yml")  # /schema/openapi.json and the like
 STAFF_PATHS = ("/app", "/login", "/logout")
+MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")  # msgspec's wording
 
 
 def answers_json(path: str) -> bool:
@@ -77,11 +79,18 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 
 
 def _field_errors(exc: ValidationException) -> dict[str, str]:
-    """Litestar's list of refused fields ({key, message, source}) as the API's `errors` (key: message)."""
+    """Litestar's list of refused fields ({key, message, source}) as the API's `errors` (key: message).
+
+    A missing field is reported on the object that lacks it (`data`, `requester`): name the field itself.
+    """
     errors: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("message"), str):
-            errors.setdefault(str(item.get("key") or "body"), item["message"])
+        if not isinstance(item, dict) or not isinstance(item.get("message"), str):
+            continue
+        key = str(item.get("key") or "")
+        if missing := MISSING_FIELD.search(item["message"]):
+            key = missing.group(1) if key in ("", "data") else f"{key}.{missing.group(1)}"
+        errors.setdefault(key or "body", item["message"])
     return errors
 
 

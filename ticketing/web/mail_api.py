@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+from msgspec import Meta
 
-from ticketing.services.mail_log import MailLog
+from ticketing.domain.intake import LIMITS
+from ticketing.services.mail_log import ACTIONS, REVIEWS, MailLog
 from ticketing.services.mail_ports import InboundRow
 from ticketing.services.participants import Participants
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import PrincipalDep
-from ticketing.web.openapi import CHANGE, READ
+from ticketing.web.openapi import CHANGE, READ, WRITE
+from ticketing.web.schemas import Email, openapi
+
+# The inbound-mail vocabularies are the service's tuples (not yet domain enums): published as enums.
+MailAction = Annotated[str, Meta(extra_json_schema=openapi(enum=list(ACTIONS)))]
+Review = Annotated[str, Meta(extra_json_schema=openapi(enum=list(REVIEWS)))]
+ReviewOrNone = Annotated[str, Meta(extra_json_schema=openapi(enum=["", *REVIEWS]))]  # "": not reviewed yet
+ActionsQuery = Annotated[
+    list[str] | None,
+    QueryParameter(
+        description="Which actions to list (repeat the parameter); default quarantined and ignored",
+        schema_extra={"items": Schema(type=OpenAPIType.STRING, enum=list(ACTIONS))},
+    ),
+]
 
 
 class InboundOut(msgspec.Struct):
     id: int
     desk: str
     source: str
-    action: str
+    action: MailAction
     reason: str
     message_id: str | None
     from_email: str | None
@@ -31,7 +48,7 @@ class InboundOut(msgspec.Struct):
     deliveries: int
     defects: list[str]
     ticket: str | None
-    review: str
+    review: ReviewOrNone
 
     @classmethod
     def of(cls, r: InboundRow) -> InboundOut:
@@ -54,23 +71,35 @@ class InboundOut(msgspec.Struct):
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
-    review: str  # dismissed | released
+    review: Review  # dismissed: looked at, nothing to do; released: open a ticket from it after all
 
 
 class ReviewOut(msgspec.Struct):
     id: int
-    review: str
-    ticket: str | None = None
+    review: Review
+    ticket: str | None  # the ticket a release opened
 
 
 class ParticipantIn(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
-    name: str = ""
+    email: Email
+    name: Annotated[str, Meta(max_length=LIMITS["name"])] = ""
 
 
 class ParticipantOut(msgspec.Struct):
     email: str
     name: str
+
+
+class ParticipantAdded(msgspec.Struct):
+    reference: str
+    email: str
+    added: bool  # false: the address was a participant already
+
+
+class ParticipantRemoved(msgspec.Struct):
+    reference: str
+    email: str
+    removed: bool  # false: it was not a participant
 
 
 class MailLogApi(Controller):
@@ -86,7 +115,7 @@ class MailLogApi(Controller):
         mail_log: NamedDependency[MailLog],
         principal: PrincipalDep,
         desk: FromQuery[str | None] = None,
-        action: FromQuery[list[str] | None] = None,
+        action: ActionsQuery = None,
         limit: FromQuery[int] = 200,
     ) -> list[InboundOut]:
         rows = await mail_log.list(principal, desk=desk, actions=action or ("quarantined", "ignored"), limit=limit)
@@ -148,24 +177,24 @@ class ParticipantsApi(Controller):
     ) -> list[ParticipantOut]:
         return [ParticipantOut(e, n) for e, n in await participants.list(principal, reference)]
 
-    @post("/", status_code=201, summary="Add a participant", raises=READ)
+    @post("/", status_code=201, summary="Add a participant", raises=WRITE)
     async def add(
         self,
         reference: FromPath[str],
         data: JSONBody[ParticipantIn],
         participants: NamedDependency[Participants],
         principal: PrincipalDep,
-    ) -> dict[str, object]:
+    ) -> ParticipantAdded:
         added = await participants.add(principal, reference, data.email, data.name)
-        return {"reference": reference, "email": data.email.strip(), "added": added}
+        return ParticipantAdded(reference, data.email.strip(), added)
 
     @delete("/{email:str}", status_code=200, summary="Remove a participant", raises=READ)
     async def remove(
         self,
         reference: FromPath[str],
-        email: FromPath[str],
+        email: Annotated[str, PathParameter(format="email")],
         participants: NamedDependency[Participants],
         principal: PrincipalDep,
-    ) -> dict[str, object]:
+    ) -> ParticipantRemoved:
         removed = await participants.remove(principal, reference, email)
-        return {"reference": reference, "email": email, "removed": removed}
+        return ParticipantRemoved(reference, email, removed)

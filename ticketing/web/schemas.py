@@ -1,62 +1,114 @@
-"""JSON shapes of the API (msgspec Structs: they also feed the OpenAPI schema)."""
+"""JSON shapes of the API (msgspec Structs: they also feed the OpenAPI schema).
+
+The schema says what the handlers accept: vocabularies are the domain's enums, required fields have
+no default, lengths and formats are the domain's limits, and a request body refuses unknown fields
+(`forbid_unknown_fields`, published as `additionalProperties: false` by web/openapi.py). Response
+fields have no defaults either: every one is always sent, so every one is required.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
 
 import msgspec
+from litestar.openapi.spec import OpenAPIType, Schema
+from msgspec import Meta
 
 from ticketing.domain.contacts import Contact
-from ticketing.services.ports import MessageView, TicketDetail, TicketSummary
+from ticketing.domain.intake import LIMITS, PHONE_RE
+from ticketing.domain.ticket import EventAction
+from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
+from ticketing.services.ports import EventView, MessageView, TicketDetail, TicketSummary
+
+
+def openapi(**keys: Any) -> dict[str, Any]:
+    """Schema keywords Litestar has no annotation for (format, enum, ...), for `Meta(extra_json_schema=...)`."""
+    return {"extra": keys}
+
+
+Email = Annotated[str, Meta(max_length=LIMITS["email"], extra_json_schema=openapi(format="email"))]
+Instant = Annotated[datetime, Meta(tz=True)]  # RFC 3339 with a UTC offset: OpenAPI's date-time
+Name = Annotated[str, Meta(min_length=1, max_length=LIMITS["name"])]
+Phone = Annotated[str, Meta(max_length=LIMITS["phone"], pattern=PHONE_RE.pattern)]
+PostalAddress = Annotated[str, Meta(max_length=LIMITS["postal_address"])]
+Subject = Annotated[str, Meta(min_length=1, max_length=LIMITS["subject"])]
+MessageText = Annotated[str, Meta(min_length=1, max_length=LIMITS["message"])]
+CONTACT_FIELDS = ("email", "phone", "postal_address")
+
+
+class ApiChannel(StrEnum):
+    """How a ticket logged through the API came in (mail and the web form have their own doors)."""
+
+    API = Channel.API.value
+    PHONE = Channel.PHONE.value
+    POST = Channel.POST.value
 
 
 class RequesterIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    postal_address: str | None = None
+    """Who asks. A name and at least one way to reach them (web and mail tickets need the e-mail)."""
+
+    openapi_extra: ClassVar[dict[str, Any]] = {
+        "any_of": [
+            Schema(required=[f], properties={f: Schema(type=OpenAPIType.STRING, min_length=1)}) for f in CONTACT_FIELDS
+        ]
+    }
+
+    name: Name
+    email: Email | None = None
+    phone: Phone | None = None
+    postal_address: PostalAddress | None = None
 
 
 class TicketCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """A new ticket. `channel` lets an agent log a phone call or a letter (default: api)."""
+    """A new ticket. `channel` lets an agent log a phone call or a letter (default: api).
+
+    A request (`category: request`) names at least one request type; other categories name none.
+    """
+
+    openapi_extra: ClassVar[dict[str, Any]] = {
+        "schema_if": Schema(required=["category"], properties={"category": Schema(const=Category.REQUEST.value)}),
+        "then": Schema(required=["request_types"], properties={"request_types": Schema(min_items=1)}),
+        "schema_else": Schema(properties={"request_types": Schema(max_items=0)}),
+    }
 
     desk: str
-    category: str | None = None
-    request_types: list[str] = msgspec.field(default_factory=list)
-    subject: str | None = None
-    message: str | None = None
-    language: str | None = None
-    channel: str = "api"
-    requester: RequesterIn | None = None
-    received_at: str | None = None  # when a letter or call arrived (ISO 8601 with offset); default now
+    category: Category
+    subject: Subject
+    message: MessageText
+    requester: RequesterIn
+    request_types: list[RequestType] = msgspec.field(default_factory=list)
+    language: Language | None = None  # default: the desk's language
+    channel: ApiChannel = ApiChannel.API
+    received_at: Instant | None = None  # when a letter or call arrived; default now
 
     def intake_data(self) -> dict[str, Any]:
         return {
-            "category": self.category,
-            "request_types": self.request_types,
+            "category": self.category.value,
+            "request_types": [t.value for t in self.request_types],
             "subject": self.subject,
             "message": self.message,
-            "language": self.language,
-            "requester": msgspec.structs.asdict(self.requester) if self.requester else None,
-            "received_at": self.received_at,
+            "language": self.language.value if self.language else None,
+            "requester": msgspec.structs.asdict(self.requester),
+            "received_at": self.received_at.isoformat() if self.received_at else None,
         }
 
 
 class TicketCreated(msgspec.Struct):
     reference: str
     desk: str
-    state: str
-    language: str
+    state: State
+    language: Language
     status_url: str
 
 
 class TicketListItem(msgspec.Struct):
     reference: str
     desk: str
-    state: str
-    category: str
-    channel: str
+    state: State
+    category: Category
+    channel: Channel
     subject: str
     created_at: datetime
     updated_at: datetime
@@ -65,13 +117,21 @@ class TicketListItem(msgspec.Struct):
     @classmethod
     def of(cls, s: TicketSummary) -> TicketListItem:
         return cls(
-            s.reference, s.desk, s.state, s.category, s.channel, s.subject, s.created_at, s.updated_at, s.assignee_email
+            s.reference,
+            s.desk,
+            State(s.state),
+            Category(s.category),
+            Channel(s.channel),
+            s.subject,
+            s.created_at,
+            s.updated_at,
+            s.assignee_email,
         )
 
 
 class RequesterOut(msgspec.Struct):
     name: str
-    email: str | None
+    email: Annotated[str, Meta(extra_json_schema=openapi(format="email"))] | None
     phone: str | None
     postal_address: str | None
 
@@ -90,18 +150,18 @@ class AttachmentOut(msgspec.Struct):
 class MessageOut(msgspec.Struct):
     """`text` is the whole body; `new_text` leaves out quoted history and the signature where reliable."""
 
-    direction: str
-    channel: str
+    direction: str  # inbound | outbound
+    channel: str  # the ticket channels, and note for a reply that went to nobody
     from_email: str | None
     subject: str
     text: str
     created_at: datetime
     attachments: list[AttachmentOut]
-    kind: str = "normal"  # normal | auto (auto-reply, list or robot mail) | bounce
-    new_text: str = ""
-    quoted_text: str = ""
-    html: str | None = None  # sanitised (no scripts, styles, handlers or remote images)
-    message_id: str | None = None
+    kind: str  # normal | auto (auto-reply, list or robot mail) | bounce
+    new_text: str
+    quoted_text: str
+    html: str | None  # sanitised (no scripts, styles, handlers or remote images)
+    message_id: str | None
 
     @classmethod
     def of(cls, m: MessageView) -> MessageOut:
@@ -125,20 +185,31 @@ class MessageOut(msgspec.Struct):
 class EventOut(msgspec.Struct):
     at: datetime
     actor: str
-    action: str
-    from_state: str | None
-    to_state: str | None
+    action: EventAction
+    from_state: State | None
+    to_state: State | None
     reason: str
+
+    @classmethod
+    def of(cls, e: EventView) -> EventOut:
+        return cls(
+            e.at,
+            e.actor,
+            EventAction(e.action),
+            State(e.from_state) if e.from_state else None,
+            State(e.to_state) if e.to_state else None,
+            e.reason,
+        )
 
 
 class TicketOut(msgspec.Struct):
     reference: str
     desk: str
-    state: str
-    category: str
-    request_types: list[str]
-    channel: str
-    language: str
+    state: State
+    category: Category
+    request_types: list[RequestType]
+    channel: Channel
+    language: Language
     subject: str
     created_at: datetime
     updated_at: datetime
@@ -146,11 +217,11 @@ class TicketOut(msgspec.Struct):
     requester: RequesterOut  # the details this ticket was opened with (a later contact never changes them)
     messages: list[MessageOut]
     events: list[EventOut]
-    flags: dict[str, Any] = msgspec.field(default_factory=dict)  # e.g. needs_review, delivery_failed
-    requester_bouncing: bool = False
-    linked_ticket: str | None = None
-    participants: list[str] = msgspec.field(default_factory=list)
-    requester_on_file: RequesterOut | None = None  # the requester's record now; staff confirm changes to it
+    flags: dict[str, Any]  # e.g. needs_review, delivery_failed
+    requester_bouncing: bool
+    linked_ticket: str | None
+    participants: list[str]
+    requester_on_file: RequesterOut | None  # the requester's record now; staff confirm changes to it
 
     @classmethod
     def of(cls, d: TicketDetail) -> TicketOut:
@@ -158,18 +229,18 @@ class TicketOut(msgspec.Struct):
         return cls(
             reference=s.reference,
             desk=s.desk,
-            state=s.state,
-            category=s.category,
-            request_types=list(s.request_types),
-            channel=s.channel,
-            language=s.language,
+            state=State(s.state),
+            category=Category(s.category),
+            request_types=[RequestType(t) for t in s.request_types],
+            channel=Channel(s.channel),
+            language=Language(s.language),
             subject=s.subject,
             created_at=s.created_at,
             updated_at=s.updated_at,
             assignee=s.assignee_email,
             requester=RequesterOut(d.requester_name, d.requester_email, d.requester_phone, d.requester_postal_address),
             messages=[MessageOut.of(m) for m in d.messages],
-            events=[EventOut(e.at, e.actor, e.action, e.from_state, e.to_state, e.reason) for e in d.events],
+            events=[EventOut.of(e) for e in d.events],
             flags=dict(d.flags),
             requester_bouncing=d.requester_bouncing,
             linked_ticket=d.linked_reference,

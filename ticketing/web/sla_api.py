@@ -3,49 +3,80 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
+from msgspec import Meta
 
 from ticketing.domain.errors import NotFound, ValidationFailed
-from ticketing.services.calendars import CalendarService
+from ticketing.domain.sla import ClockKind
+from ticketing.domain.tickets import Action, State
+from ticketing.services.calendars import MAX_AMOUNT, CalendarService
 from ticketing.services.ports import Principal
 from ticketing.services.sla import ClockExplanation, SlaService
-from ticketing.services.workflow import TicketWorkflow
+from ticketing.services.workflow import MAX_NOTE, MAX_REPLY, TicketWorkflow
 from ticketing.web.auth import api_principal
 from ticketing.web.deps import PrincipalDep
-from ticketing.web.openapi import CHANGE, READ
+from ticketing.web.openapi import CHANGE, READ, WRITE
+from ticketing.web.schemas import Email
+
+# A what-if amount: a whole number from 0 to the calendar's limit; give exactly one of the three.
+# (`minimum` again in schema_extra: Litestar drops a `ge` of 0 from the schema, though it enforces it.)
+AMOUNT = "give exactly one of business_minutes, business_days and calendar_days"
+BusinessMinutes = Annotated[
+    int | None,
+    QueryParameter(ge=0, le=MAX_AMOUNT["business_minutes"], description=AMOUNT, schema_extra={"minimum": 0}),
+]
+BusinessDays = Annotated[
+    int | None, QueryParameter(ge=0, le=MAX_AMOUNT["business_days"], description=AMOUNT, schema_extra={"minimum": 0})
+]
+CalendarDays = Annotated[
+    int | None, QueryParameter(ge=0, le=MAX_AMOUNT["calendar_days"], description=AMOUNT, schema_extra={"minimum": 0})
+]
+Instant = Annotated[str, QueryParameter(description="ISO 8601; without a UTC offset it is read in the desk's zone")]
 
 
 class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
-    """`reason` stays internal; `note` goes to the requester in the status mail (when there is one)."""
+    """`reason` stays internal (its first 2,000 characters are kept); `note` goes to the requester in the
+    status mail (when there is one)."""
 
-    action: str
+    action: Action
     reason: str = ""
-    note: str = ""
+    note: Annotated[str, Meta(max_length=MAX_NOTE)] = ""
     notify_requester: bool = True
 
 
 class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_REPLY)]
 
 
 class AssigneeIn(msgspec.Struct, forbid_unknown_fields=True):
-    assignee: str | None = None  # a desk member's e-mail; null unassigns
+    # A desk member's e-mail; null (or leaving it out) unassigns. An empty string is no address: refused.
+    assignee: Annotated[Email, Meta(min_length=1)] | None = None
 
 
 class StateOut(msgspec.Struct):
     reference: str
-    state: str
+    state: State
+
+
+class ReplyQueued(msgspec.Struct):
+    reference: str
+    status: Literal["queued"]  # the mail waits in the outbox for the sender
+
+
+class AssigneeOut(msgspec.Struct):
+    reference: str
+    assignee: str | None
 
 
 class ClockOut(msgspec.Struct):
     """One clock, explained: its policy snapshot, pauses, due instant, time used and left, rungs."""
 
-    clock: str
+    clock: ClockKind
     policy: dict[str, Any]
     started_at: datetime
     due_at: datetime | None
@@ -62,7 +93,7 @@ class ClockOut(msgspec.Struct):
     @classmethod
     def of(cls, c: ClockExplanation) -> ClockOut:
         return cls(
-            c.kind,
+            ClockKind(c.kind),
             dict(c.policy),
             c.started_at,
             c.due_at,
@@ -85,10 +116,12 @@ class SlaOut(msgspec.Struct):
 
 
 class DueOut(msgspec.Struct):
+    """`due` for /due (ISO 8601 with the desk's UTC offset), `business_minutes` for /elapsed; the other is null."""
+
     desk: str
     start: str
-    due: str | None = None
-    business_minutes: int | None = None
+    due: str | None
+    business_minutes: int | None
 
 
 class TicketActionsApi(Controller):
@@ -116,31 +149,31 @@ class TicketActionsApi(Controller):
         principal: PrincipalDep,
     ) -> StateOut:
         state = await workflow.transition(
-            principal, reference, data.action, data.reason, note=data.note, notify=data.notify_requester
+            principal, reference, data.action.value, data.reason, note=data.note, notify=data.notify_requester
         )
-        return StateOut(reference, state)
+        return StateOut(reference, State(state))
 
-    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)", raises=CHANGE)
+    @post("/replies", status_code=201, summary="Reply to the requester (stops the first-response clock)", raises=WRITE)
     async def reply(
         self,
         reference: FromPath[str],
         data: JSONBody[ReplyIn],
         workflow: NamedDependency[TicketWorkflow],
         principal: PrincipalDep,
-    ) -> dict[str, str]:
+    ) -> ReplyQueued:
         await workflow.reply(principal, reference, data.text)
-        return {"reference": reference, "status": "queued"}
+        return ReplyQueued(reference, "queued")
 
-    @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)", raises=CHANGE)
+    @put("/assignee", summary="Assign the ticket to a member of its desk (null unassigns)", raises=WRITE)
     async def assign(
         self,
         reference: FromPath[str],
         data: JSONBody[AssigneeIn],
         workflow: NamedDependency[TicketWorkflow],
         principal: PrincipalDep,
-    ) -> dict[str, str | None]:
+    ) -> AssigneeOut:
         await workflow.assign(principal, reference, data.assignee)
-        return {"reference": reference, "assignee": data.assignee}
+        return AssigneeOut(reference, data.assignee)
 
 
 def _member_desk(principal: Principal, slug: str, calendars: CalendarService) -> None:
@@ -158,12 +191,12 @@ class CalendarApi(Controller):
     async def due(
         self,
         slug: FromPath[str],
-        start: FromQuery[str],
+        start: Instant,
         calendars: NamedDependency[CalendarService],
         principal: PrincipalDep,
-        business_minutes: FromQuery[int | None] = None,
-        business_days: FromQuery[int | None] = None,
-        calendar_days: FromQuery[int | None] = None,
+        business_minutes: BusinessMinutes = None,
+        business_days: BusinessDays = None,
+        calendar_days: CalendarDays = None,
     ) -> DueOut:
         _member_desk(principal, slug, calendars)
         given = [
@@ -179,18 +212,18 @@ class CalendarApi(Controller):
             raise ValidationFailed({"query": "give exactly one of business_minutes, business_days, calendar_days"})
         at = calendars.parse_instant(slug, start, "start")
         due = calendars.due(slug, at, given[0][0], given[0][1])
-        return DueOut(slug, start, due=calendars.format(slug, due))
+        return DueOut(slug, start, due=calendars.format(slug, due), business_minutes=None)
 
     @get("/elapsed", summary="Business minutes between two instants on the desk's calendar", raises=READ)
     async def elapsed(
         self,
         slug: FromPath[str],
-        start: FromQuery[str],
-        end: FromQuery[str],
+        start: Instant,
+        end: Instant,
         calendars: NamedDependency[CalendarService],
         principal: PrincipalDep,
     ) -> DueOut:
         _member_desk(principal, slug, calendars)
         a = calendars.parse_instant(slug, start, "start")
         b = calendars.parse_instant(slug, end, "end")
-        return DueOut(slug, start, business_minutes=calendars.elapsed(slug, a, b))
+        return DueOut(slug, start, due=None, business_minutes=calendars.elapsed(slug, a, b))
