@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, cast
 
 from litestar import Litestar, Request
@@ -104,7 +105,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "accounts": container.accounts,
         "calendars": container.calendars,
         "contacts": container.contacts,
-        "desks": container.desks,
+        "desks": MappingProxyType(container.desks),  # read-only: pages show desks, never change them
         "intake": container.intake,
         "mail_log": container.mail_log,
         "options": PageOptions(secure_cookies=settings.secure_cookies, mail_relay=settings.smtp is not None),

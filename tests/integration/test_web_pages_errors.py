@@ -62,3 +62,19 @@ async def test_a_refused_body_field_is_named_in_errors_like_a_domain_refusal(cli
     r = await client.post("/api/v1/tickets", json={"desk": "relia", "category": "gossip"}, headers=relia_agent.headers)
     assert r.status_code == 400
     assert "category" in r.json()["errors"]
+
+
+async def test_a_failure_on_our_side_is_a_page_for_pages_and_json_for_the_api(
+    client, container, relia_agent, monkeypatch
+):
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database fell over")
+
+    monkeypatch.setattr(container.queries, "status_for_requester", broken)
+    monkeypatch.setattr(container.queries, "list_for_staff", broken)
+    page = await client.get("/status/some-token")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong on our side" in page.text and "システムで問題が発生しました" in page.text
+    assert "fell over" not in page.text
+    api = await client.get("/api/v1/tickets", headers=relia_agent.headers)
+    assert api.status_code == 500 and api.json() == {"status_code": 500, "detail": "Internal server error"}
