@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from ticketing.db.leader_lock import alive, try_lock
 from ticketing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,10 @@ class Leadership:
                 if self._conn is None or self._conn.is_closed():
                     self._conn = await asyncpg.connect(self.settings.database_url, timeout=5)
                 if not self.is_leader:
-                    if await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LOCK_KEY):
+                    if await try_lock(self._conn, LOCK_KEY):
                         self._gain()
                 else:
-                    await self._conn.fetchval("SELECT 1", timeout=5)  # is the session (and its lock) alive?
+                    await alive(self._conn)  # is the session (and its lock) alive?
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # connection lost: the lock went with it
