@@ -13,7 +13,6 @@ from ticketing.db.tables import (
     Desk,
     Event,
     Message,
-    Requester,
     Ticket,
     TicketParticipant,
 )
@@ -23,6 +22,7 @@ from ticketing.domain.contacts import Contact
 from ticketing.services.ports import (
     EventView,
     MessageView,
+    Reservation,
     StoredAttachment,
     TicketDetail,
     TicketDraft,
@@ -68,12 +68,16 @@ ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING 
 """
 AUTO_MAIL_COUNT = """(SELECT count(*) FROM outbox WHERE desk = :desk AND to_addr = :to_addr
     AND created_at >= :since AND kind = ANY(:kinds::varchar[]))"""
+# The requester on file (intake compares what a contact states with it): one column per subquery.
+ON_FILE = """(SELECT {column} FROM requester WHERE desk = :desk AND email = :on_file_of ORDER BY id LIMIT 1)"""
 # SQLite runs the two as one statement too: a CTE may hold an upsert in neither engine's
 # sub-select, so the counter is bumped by the statement itself and the count rides along.
 RESERVE = f"""
 INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
 ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1
-RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent
+RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent,
+    {ON_FILE.format(column="name")} AS on_name, {ON_FILE.format(column="email")} AS on_email,
+    {ON_FILE.format(column="phone")} AS on_phone, {ON_FILE.format(column="postal_address")} AS on_postal
 """  # noqa: S608 (constant text; every value is bound)
 
 
@@ -181,15 +185,6 @@ class PiccoloTicketStore:
         )
         return _summary(row) if row else None
 
-    async def requester_on_file(self, desk: str, email: str) -> Contact | None:
-        row = await (
-            Requester.select(Requester.name, Requester.email, Requester.phone, Requester.postal_address)
-            .where((Requester.desk == await self.desk_id(desk)) & (Requester.email == email))
-            .order_by(Requester.id)
-            .first()
-        )
-        return None if row is None else Contact(row["name"], row["email"], row["phone"], row["postal_address"])
-
     async def list_for_desks(self, desks: Sequence[str], limit: int) -> list[TicketSummary]:
         if not desks:
             return []
@@ -203,21 +198,32 @@ class PiccoloTicketStore:
         return [_summary(r) for r in rows]
 
     async def reserve_reference(
-        self, prefix: str, year: int, desk: str, to_addr: str | None, since: datetime, kinds: Sequence[str]
-    ) -> tuple[int, int]:
+        self,
+        prefix: str,
+        year: int,
+        desk: str,
+        to_addr: str | None,
+        since: datetime,
+        kinds: Sequence[str],
+        on_file_of: str | None = None,
+    ) -> Reservation:
         """The next sequence number and, in the same round trip, the automatic mail already sent to
-        `to_addr` since `since` (-1 without an address)."""
+        `to_addr` since `since` (-1 without an address) and the requester on file with `on_file_of`."""
         params = {
             "scope": f"{prefix}-{year}",
             "desk": await self.desk_id(desk),
             "to_addr": to_addr,
             "since": since,
             "kinds": list(kinds),
+            "on_file_of": on_file_of,
         }
         async with connection() as sql:
             row = await sql.fetchrow(RESERVE, params)
         assert row is not None
-        return int(row["value"]), int(row["sent"])
+        on_file = None
+        if row["on_email"] is not None:
+            on_file = Contact(row["on_name"], row["on_email"], row["on_phone"], row["on_postal"])
+        return Reservation(int(row["value"]), int(row["sent"]), on_file)
 
     async def auto_mail_count(self, desk: str, to_addr: str, since: datetime, kinds: Sequence[str]) -> int:
         """Automatic mail of these kinds queued to this address by this desk since `since`."""

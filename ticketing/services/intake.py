@@ -130,8 +130,8 @@ class IntakeService:
 
         now = self.clock.now()
         received_at = self._received_at(data, now) if staff_user_id is not None else now
-        changes = await self.contact_changes(desk, new)
-        reference, may_reply = await self.reserve(desk, new.requester.email, now)
+        reference, may_reply, on_file = await self._reserve(desk, new.requester.email, now, new.requester.email)
+        changes = self.contact_changes(new, on_file)
         ack, event_data = None, {}
         form_limited = (
             client is not None
@@ -170,30 +170,39 @@ class IntakeService:
         return CreatedTicket(ticket_id, reference, desk.slug, "received", self.links.url(reference), new.language.value)
 
     async def reserve(self, desk: Desk, address: str | None, now: datetime) -> tuple[str, bool]:
-        """A new reference, and whether an automatic reply to `address` is still below the daily cap.
+        """A new reference, and whether an automatic reply to `address` is still below the daily cap."""
+        reference, may_reply, _ = await self._reserve(desk, address, now, None)
+        return reference, may_reply
 
-        The counter is bumped in its own short transaction: references are unique, not gapless. Both
-        answers come from one round trip (the hot path of every new ticket).
+    async def _reserve(
+        self, desk: Desk, address: str | None, now: datetime, on_file_of: str | None
+    ) -> tuple[str, bool, Contact | None]:
+        """The reference, the cap's answer and the requester on file with `on_file_of`.
+
+        The counter is bumped in its own short statement: references are unique, not gapless. All
+        three answers come from one round trip (the hot path of every new ticket).
         """
         year = now.astimezone(ZoneInfo(desk.timezone)).year
         cap = desk.mail.auto_reply_daily_cap
-        sequence, sent = await self.store.reserve_reference(
+        got = await self.store.reserve_reference(
             desk.reference_prefix,
             year,
             desk.slug,
             address if cap > 0 else None,
             now - timedelta(days=1),
             AUTO_REPLY_KINDS,
+            on_file_of,
         )
-        return str(Reference(desk.reference_prefix, year, sequence)), address is not None and below_cap(desk, sent)
+        reference = str(Reference(desk.reference_prefix, year, got.sequence))
+        return reference, address is not None and below_cap(desk, got.sent), got.on_file
 
     async def _form_address_limited(self, address: str) -> bool:
         return self.throttle is not None and await self.throttle.exceeded(self.form_limits.per_address, address)
 
-    async def contact_changes(self, desk: Desk, new: NewTicket) -> tuple[str, ...]:
+    @staticmethod
+    def contact_changes(new: NewTicket, on_file: Contact | None) -> tuple[str, ...]:
         """What this contact states differently from the requester on file with that address."""
         who = new.requester
-        on_file = await self.store.requester_on_file(desk.slug, who.email) if who.email else None
         if on_file is None:
             return ()
         return changed_fields(on_file, Contact(who.name, who.email, who.phone, who.postal_address))

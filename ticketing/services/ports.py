@@ -193,18 +193,32 @@ class OutboxRow:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A new ticket's sequence number, with what its intake asks in the same round trip."""
+
+    sequence: int
+    sent: int  # automatic mail to the address since the given instant; -1 without an address
+    on_file: Contact | None = None  # the requester on file with `on_file_of`, if any
+
+
 class TicketStore(Protocol):
     async def ensure_desks(self, slugs: Sequence[str], at: datetime) -> None: ...
 
     async def next_reference(self, prefix: str, year: int) -> int: ...
 
     async def reserve_reference(
-        self, prefix: str, year: int, desk: str, to_addr: str | None, since: datetime, kinds: Sequence[str]
-    ) -> tuple[int, int]: ...  # (next sequence, automatic mail to `to_addr` since `since`; -1 without address)
+        self,
+        prefix: str,
+        year: int,
+        desk: str,
+        to_addr: str | None,
+        since: datetime,
+        kinds: Sequence[str],
+        on_file_of: str | None = None,
+    ) -> Reservation: ...
 
     async def create_ticket(self, draft: TicketDraft) -> int: ...
-
-    async def requester_on_file(self, desk: str, email: str) -> Contact | None: ...
 
     async def get_detail(self, reference: str) -> TicketDetail | None: ...
 
