@@ -25,6 +25,7 @@ from typing import NoReturn
 
 from ticketing.commands import EX_FAILED, EX_TEMPFAIL, EX_USAGE, UsageError, fail
 from ticketing.domain.errors import ConfigError, DomainError, ValidationFailed
+from ticketing.domain.staff import Role
 from ticketing.settings import Settings
 
 __all__ = ["EX_FAILED", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "main"]
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a staff account")
     add.add_argument("email")
-    add.add_argument("--role", required=True, choices=["agent", "manager", "admin"])
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--desk", required=True, nargs="+", metavar="SLUG")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     add.set_defaults(run="accounts:user_add")

@@ -22,6 +22,7 @@ from ticketing.desks_file import load_desks
 from ticketing.domain.desks import Desk
 from ticketing.domain.intake import IntakeLimits
 from ticketing.domain.throttle import FormLimits
+from ticketing.mail.addresses import reply_address
 from ticketing.mail.parse import StdlibMailParser
 from ticketing.mail.rendering import JinjaMailRenderer
 from ticketing.services.access import AccessLog
@@ -97,6 +98,7 @@ class IntakeParts:
             sla=sla,
             throttle=throttle,
             form_limits=FormLimits.of(settings.form_submissions_per_client_hour, settings.form_acks_per_address_hour),
+            address_check=reply_address,  # internationalised addresses (RFC 6532), through email-validator
         )
         notices = MailNotices(mailer=mailer, renderer=renderer, directory=sla_store, base_url=settings.base_url)
         mail = MailIntake(

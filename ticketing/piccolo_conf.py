@@ -13,7 +13,12 @@ APP_REGISTRY = AppRegistry(apps=["ticketing.piccolo_app"])
 
 def __getattr__(name: str) -> Any:
     if name == "DB":
-        from ticketing.db.engine import current_engine
+        from ticketing.db import engine
 
-        return current_engine()
+        try:
+            return engine.current_engine()
+        except engine.EngineNotBound:  # the `piccolo` command line (e.g. migrations new --auto)
+            from ticketing.settings import Settings
+
+            return engine.bind(Settings.from_env())
     raise AttributeError(name)

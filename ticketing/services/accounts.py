@@ -15,12 +15,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ticketing.domain.errors import AuthenticationFailed, Conflict, NotFound, Throttled, ValidationFailed
 from ticketing.domain.intake import EMAIL_RE
+from ticketing.domain.staff import Role
 from ticketing.domain.throttle import SIGNIN_ACCOUNT, SIGNIN_CLIENT
 from ticketing.services.ports import AccountStore, Clock, Principal
 from ticketing.services.throttle import Throttle
 
 log = logging.getLogger(__name__)
-ROLES = ("agent", "manager", "admin")
+ROLES = tuple(Role)
 MIN_PASSWORD = 12
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_CACHE = timedelta(seconds=30)
