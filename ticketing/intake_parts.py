@@ -71,7 +71,7 @@ class IntakeParts:
         tickets = PiccoloTicketStore()
         sla_store = PiccoloSlaStore()
         mail_store = PiccoloMailStore(tickets)
-        renderer = JinjaMailRenderer()
+        renderer = JinjaMailRenderer(bytecode_dir=private_dir(settings.data_dir / "cache" / "mail-templates"))
         calendars = CalendarService(desks)
         access = AccessLog(PiccoloAccessStore(), clock)
         throttle = Throttle(PiccoloThrottleStore(), clock, secret_key)

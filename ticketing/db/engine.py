@@ -16,7 +16,6 @@ import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
-from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -49,7 +48,7 @@ def bind(settings: Settings) -> Engine[Any]:
 def attach(engine: Engine[Any]) -> Engine[Any]:
     """Make `engine` the one every table uses."""
     global _current
-    tables: list[type[Table]] = [*TABLES, Migration]
+    tables: list[type[Table]] = list(TABLES)  # Piccolo's own Migration table: bound in migrate()
     for table in tables:
         table._meta.db = engine
     _current = engine
@@ -150,7 +149,11 @@ async def ping() -> None:
 
 async def migrate() -> None:
     """Apply the ticketing app's migrations (quietly; Piccolo prints progress to stdout)."""
+    # Imported here: the migration machinery is a tenth of a second of start-up that only this needs.
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
+
+    Migration._meta.db = current_engine()
 
     # Piccolo's migration runner finds its app registry only through this variable (it is Piccolo's
     # own, not configuration: an installed ticketing has no piccolo_conf module on the path).
