@@ -45,17 +45,20 @@ async def stats(conn: asyncpg.Connection) -> dict[str, tuple[int, int, int, int]
     await conn.execute("SELECT pg_stat_force_next_flush()")
     rows = await conn.fetch(
         "SELECT relname, seq_tup_read, idx_tup_fetch, n_tup_ins, n_tup_upd FROM pg_stat_user_tables "
-        "WHERE relname = ANY($1::text[])", list(TABLES),
+        "WHERE relname = ANY($1::text[])",
+        list(TABLES),
     )
     return {r["relname"]: (r["seq_tup_read"], r["idx_tup_fetch"] or 0, r["n_tup_ins"], r["n_tup_upd"]) for r in rows}
 
 
-async def load(conn: asyncpg.Connection, container: Container, total: int, open_count: int, due_percent: float,
-               rng: random.Random) -> int:
+async def load(
+    conn: asyncpg.Connection, container: Container, total: int, open_count: int, due_percent: float, rng: random.Random
+) -> int:
     desk_id = await conn.fetchval("SELECT id FROM desk WHERE slug = 'relia'")
     created = datetime(2026, 1, 5, tzinfo=UTC)
     await conn.copy_records_to_table(
-        "requester", columns=["desk", "name", "email", "language", "bouncing", "created_at"],
+        "requester",
+        columns=["desk", "name", "email", "language", "bouncing", "created_at"],
         records=[(desk_id, f"Requester {i}", f"r{i}@example.test", "en", False, created) for i in range(1000)],
     )
     requester_ids = [r["id"] for r in await conn.fetch("SELECT id FROM requester")]
@@ -67,15 +70,44 @@ async def load(conn: asyncpg.Connection, container: Container, total: int, open_
     for i in range(total):
         is_open = i < open_count
         received = NOW - timedelta(minutes=rng.randint(10, 60 * 24 * 200))
-        ticket_rows.append((
-            f"REL-2026-{i + 1:07d}", desk_id, rng.choice(requester_ids), "web", "complaint", "[]",
-            "in_progress" if is_open else "closed", "en", f"Bench complaint {i}", f"{i:064x}", "{}",
-            received, received, received, None if is_open else received + timedelta(days=3),
-        ))
+        ticket_rows.append(
+            (
+                f"REL-2026-{i + 1:07d}",
+                desk_id,
+                rng.choice(requester_ids),
+                "web",
+                "complaint",
+                "[]",
+                "in_progress" if is_open else "closed",
+                "en",
+                f"Bench complaint {i}",
+                f"{i:064x}",
+                "{}",
+                received,
+                received,
+                received,
+                None if is_open else received + timedelta(days=3),
+            )
+        )
     await conn.copy_records_to_table(
         "ticket",
-        columns=["reference", "desk", "requester", "channel", "category", "request_types", "state", "language",
-                 "subject", "status_token_hash", "flags", "received_at", "created_at", "updated_at", "closed_at"],
+        columns=[
+            "reference",
+            "desk",
+            "requester",
+            "channel",
+            "category",
+            "request_types",
+            "state",
+            "language",
+            "subject",
+            "status_token_hash",
+            "flags",
+            "received_at",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        ],
         records=ticket_rows,
     )
     del ticket_rows
@@ -94,12 +126,24 @@ async def load(conn: asyncpg.Connection, container: Container, total: int, open_
                 stopped, due_at = None, fire + timedelta(hours=2)
             else:
                 fire, stopped, due_at = None, started + timedelta(hours=5), started + timedelta(hours=8)
-            clock_rows.append((ticket_id, kind, policies[kind], started, budgets[kind], due_at, False, stopped, None,
-                               0, fire))
+            clock_rows.append(
+                (ticket_id, kind, policies[kind], started, budgets[kind], due_at, False, stopped, None, 0, fire)
+            )
     await conn.copy_records_to_table(
         "sla_clock",
-        columns=["ticket", "kind", "policy", "started_at", "budget_us", "due_at", "paused", "stopped_at",
-                 "breached_at", "next_stage", "next_fire_at"],
+        columns=[
+            "ticket",
+            "kind",
+            "policy",
+            "started_at",
+            "budget_us",
+            "due_at",
+            "paused",
+            "stopped_at",
+            "breached_at",
+            "next_stage",
+            "next_fire_at",
+        ],
         records=clock_rows,
     )
     await conn.execute("ANALYZE")
@@ -136,7 +180,8 @@ async def main() -> None:
         plan = await conn.fetch(
             "EXPLAIN (ANALYZE, BUFFERS) SELECT c.id FROM sla_clock c JOIN ticket t ON t.id = c.ticket "
             "JOIN desk d ON d.id = t.desk WHERE c.next_fire_at IS NOT NULL AND c.next_fire_at <= $1 "
-            "ORDER BY c.next_fire_at, c.id LIMIT 500", NOW,
+            "ORDER BY c.next_fire_at, c.id LIMIT 500",
+            NOW,
         )
         before = await stats(conn)
         t0 = time.perf_counter()
@@ -154,8 +199,10 @@ async def main() -> None:
         print(f"tickets            {counts['tickets']:,} ({counts['open']:,} open); clocks {counts['clocks']:,}")
         print(f"load time          {load_s:.1f} s (COPY; not part of the figure)")
         print(f"due clocks         {due:,} (next rung at or before the sweep instant)")
-        print(f"sweep              {sweep_s * 1000:.0f} ms: {report.clocks:,} clocks examined, "
-              f"{report.firings:,} rungs fired, {report.batches} batch(es)")
+        print(
+            f"sweep              {sweep_s * 1000:.0f} ms: {report.clocks:,} clocks examined, "
+            f"{report.firings:,} rungs fired, {report.batches} batch(es)"
+        )
         print(f"second sweep       {second_s * 1000:.0f} ms: {again.clocks:,} clocks, {again.firings} rungs fired")
         print("rows touched       table: seq-read / idx-fetched / inserted / updated during the sweep")
         for table in TABLES:

@@ -85,17 +85,11 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Attachment", tablename="attachment", schema=None, columns=None
-    )
+    manager.add_table(class_name="Attachment", tablename="attachment", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Desk", tablename="desk", schema=None, columns=None
-    )
+    manager.add_table(class_name="Desk", tablename="desk", schema=None, columns=None)
 
     manager.add_table(
         class_name="DeskMembership",
@@ -104,21 +98,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Ticket", tablename="ticket", schema=None, columns=None
-    )
+    manager.add_table(class_name="Ticket", tablename="ticket", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Event", tablename="event", schema=None, columns=None
-    )
+    manager.add_table(class_name="Event", tablename="event", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Requester", tablename="requester", schema=None, columns=None
-    )
+    manager.add_table(class_name="Requester", tablename="requester", schema=None, columns=None)
 
     manager.add_table(
         class_name="ReferenceCounter",
@@ -127,9 +113,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Outbox", tablename="outbox", schema=None, columns=None
-    )
+    manager.add_table(class_name="Outbox", tablename="outbox", schema=None, columns=None)
 
     manager.add_table(
         class_name="ClockPause",
@@ -145,13 +129,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_user", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Message", tablename="message", schema=None, columns=None
-    )
+    manager.add_table(class_name="Message", tablename="message", schema=None, columns=None)
 
     manager.add_table(
         class_name="TicketAccess",

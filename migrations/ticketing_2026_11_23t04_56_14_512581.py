@@ -46,17 +46,11 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="SlaFiring", tablename="sla_firing", schema=None, columns=None
-    )
+    manager.add_table(class_name="SlaFiring", tablename="sla_firing", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="SlaClock", tablename="sla_clock", schema=None, columns=None
-    )
+    manager.add_table(class_name="SlaClock", tablename="sla_clock", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="SlaFiring",

@@ -72,9 +72,7 @@ DESCRIPTION = "mail channel: inbound mail log, mailbox state, participants, mess
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
     manager.add_table(
         class_name="TicketParticipant",

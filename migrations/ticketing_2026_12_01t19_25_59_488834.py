@@ -45,9 +45,7 @@ DESCRIPTION = "ticket contact snapshot, access log, throttle hits"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ThrottleHit",
@@ -56,9 +54,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="AccessLog", tablename="access_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AccessLog", tablename="access_log", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="ThrottleHit",

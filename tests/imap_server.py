@@ -83,8 +83,9 @@ class DovecotServer:
             me = pwd.getpwuid(os.geteuid())
             users = f"default_internal_user = {me.pw_name}\ndefault_login_user = {me.pw_name}\n"
         conf = self.root / "dovecot.conf"
-        conf.write_text(CONFIG.format(root=self.root, port=self.port, password=PASSWORD, uid=me.pw_uid,
-                                      gid=me.pw_gid, users=users))
+        conf.write_text(
+            CONFIG.format(root=self.root, port=self.port, password=PASSWORD, uid=me.pw_uid, gid=me.pw_gid, users=users)
+        )
         # dovecot daemonizes; its children keep our pipes open, so its output goes to a file, not a pipe.
         with (self.root / "start.log").open("wb") as out:
             subprocess.run([binary, "-c", str(conf)], check=True, stdout=out, stderr=out, timeout=30)
@@ -127,8 +128,9 @@ class DovecotServer:
         client.select(mailbox)
         return client
 
-    def append(self, user: str, raw: bytes, *, mailbox: str = "INBOX", flags: str = "",
-               date: datetime | None = None) -> int:
+    def append(
+        self, user: str, raw: bytes, *, mailbox: str = "INBOX", flags: str = "", date: datetime | None = None
+    ) -> int:
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
         try:
             client.login(user, PASSWORD)

@@ -42,9 +42,14 @@ async def open_form(client: httpx.AsyncClient, url: str = FORM) -> str:
 
 def fields(token: str | None, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "name": "Hanako Yamada", "email": "hanako@example.test", "phone": "", "postal_address": "",
-        "category": "inquiry", "subject": "What do you hold about me?",
-        "message": "Please tell me which personal data you keep.", "website": "",
+        "name": "Hanako Yamada",
+        "email": "hanako@example.test",
+        "phone": "",
+        "postal_address": "",
+        "category": "inquiry",
+        "subject": "What do you hold about me?",
+        "message": "Please tell me which personal data you keep.",
+        "website": "",
     }
     if token is not None:
         data["_csrf_token"] = token
@@ -63,13 +68,18 @@ async def app_with(settings, container, **changes):  # type: ignore[no-untyped-d
     changed = dataclasses.replace(settings, **changes)
     intake = copy.copy(container.intake)
     intake.limits = IntakeLimits(changed.max_attachments, changed.max_attachment_bytes)
-    app = create_app(changed, container=dataclasses.replace(container, settings=changed, intake=intake),
-                     migrate=False, scheduler=False)
+    app = create_app(
+        changed,
+        container=dataclasses.replace(container, settings=changed, intake=intake),
+        migrate=False,
+        scheduler=False,
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         yield changed, client
 
 
 # 1. Language and desks -------------------------------------------------------------------------
+
 
 async def test_form_is_in_the_desk_language_with_a_switch(client):
     en = await client.get(FORM)
@@ -105,6 +115,7 @@ async def test_unknown_desk_is_404(client):
 
 # 2. CSRF ------------------------------------------------------------------------------------------
 
+
 async def test_post_without_csrf_token_is_refused(client, app):
     r = await client.post(FORM, data=fields(None))  # no cookie, no field
     assert r.status_code == 403
@@ -126,6 +137,7 @@ async def test_post_without_csrf_token_is_refused(client, app):
 
 # 3. Success ---------------------------------------------------------------------------------------
 
+
 async def test_submission_with_attachment(client, settings):
     token, png = await open_form(client), PNG
     r = await client.post(FORM, data=fields(token), files=[("attachments", ("../../etc/photo.png", png, "text/plain"))])
@@ -136,7 +148,11 @@ async def test_submission_with_attachment(client, settings):
     ticket = await Ticket.select().first()
     assert ticket["reference"] == "REL-2026-000001"
     assert (ticket["channel"], ticket["category"], ticket["state"], ticket["language"]) == (
-        "web", "inquiry", "received", "en")
+        "web",
+        "inquiry",
+        "received",
+        "en",
+    )
     requester = await Requester.select().where(Requester.id == ticket["requester"]).first()
     assert requester["name"] == "Hanako Yamada" and requester["email"] == "hanako@example.test"
     messages = await Message.select().where(Message.ticket == ticket["id"])
@@ -162,9 +178,15 @@ async def test_submission_with_attachment(client, settings):
 
 async def test_japanese_desk_submission(client):
     token = await open_form(client, RCS_FORM)
-    body = fields(token, name="山田 花子", category="request", subject="開示請求", lang="ja",
-                  message="保有個人データの開示を求めます。",
-                  request_types=["disclosure", "third_party_record_disclosure"])
+    body = fields(
+        token,
+        name="山田 花子",
+        category="request",
+        subject="開示請求",
+        lang="ja",
+        message="保有個人データの開示を求めます。",
+        request_types=["disclosure", "third_party_record_disclosure"],
+    )
     empty_file_input = [("attachments", ("", b"", "application/octet-stream"))]  # what browsers send
     r = await client.post(RCS_FORM, data=body, files=empty_file_input)
     assert r.status_code == 201, r.text
@@ -229,8 +251,16 @@ async def test_bad_values_name_the_field(client, desk, case, changes, field, err
 
 async def test_several_errors_at_once_and_values_are_kept(client):
     token = await open_form(client)
-    body = fields(token, name="", email="nope", subject="<b>Hi</b> & \"you\"", message="Line 1\nLine 2 <i>",
-                  category="request", phone="03-1234-5678", postal_address="1-2-3 Yoyogi\nTokyo")
+    body = fields(
+        token,
+        name="",
+        email="nope",
+        subject='<b>Hi</b> & "you"',
+        message="Line 1\nLine 2 <i>",
+        category="request",
+        phone="03-1234-5678",
+        postal_address="1-2-3 Yoyogi\nTokyo",
+    )
     r = await client.post(FORM, data=body)
     assert r.status_code == 400
     assert field_error(r.text, "name") == EN["required"]
@@ -291,6 +321,7 @@ async def test_a_body_over_the_limit_gets_a_page(settings, container):
 
 # 5. Honeypot --------------------------------------------------------------------------------------
 
+
 async def test_honeypot(client):
     token = await open_form(client)
     r = await client.post(FORM, data=fields(token, website="http://spam.example"))
@@ -303,6 +334,7 @@ async def test_honeypot(client):
 
 
 # 6. Rate limit ------------------------------------------------------------------------------------
+
 
 async def test_rate_limit_per_client(settings, container):
     async with app_with(settings, container, form_rate_limit_per_minute=3) as (_, client):
@@ -319,6 +351,7 @@ async def test_rate_limit_per_client(settings, container):
 
 
 # 7. Concurrency -----------------------------------------------------------------------------------
+
 
 async def test_fifty_concurrent_submissions(client):
     token = await open_form(client)

@@ -26,8 +26,7 @@ SHIFT_JIS_MAIL = (Path(__file__).resolve().parents[1] / "fixtures" / "mail" / "s
 
 def imap_desks(path: Path, port: int, user: str, **extra: object) -> Path:
     """The bundled desks with an [imap] inbox for relia on the test dovecot."""
-    lines = ['host = "127.0.0.1"', f"port = {port}", f'username = "{user}"', 'security = "none"',
-             "poll_seconds = 1"]
+    lines = ['host = "127.0.0.1"', f"port = {port}", f'username = "{user}"', 'security = "none"', "poll_seconds = 1"]
     lines += [f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}" for k, v in extra.items()]
     path.write_text(BUNDLED_DESKS.read_text() + "\n[desks.relia.imap]\n" + "\n".join(lines).replace("'", '"') + "\n")
     return path
@@ -49,8 +48,12 @@ async def start(settings: Settings, clock: FrozenClock) -> Container:
 
 @pytest.fixture
 async def imap_settings(settings: Settings, tmp_path: Path, dovecot: DovecotServer, mailbox_user: str) -> Settings:
-    return replace(settings, desks_file=imap_desks(tmp_path / "desks.toml", dovecot.port, mailbox_user),
-                   imap_passwords={"relia": PASSWORD}, imap_lease_seconds=30)
+    return replace(
+        settings,
+        desks_file=imap_desks(tmp_path / "desks.toml", dovecot.port, mailbox_user),
+        imap_passwords={"relia": PASSWORD},
+        imap_lease_seconds=30,
+    )
 
 
 @pytest.fixture
@@ -98,8 +101,10 @@ async def test_raw_bytes_survive_imap_exactly(mail_container, dovecot, mailbox_u
 
 
 async def test_processed_mail_can_be_moved_to_a_folder(imap_settings, clock, dovecot, mailbox_user, tmp_path) -> None:
-    settings = replace(imap_settings, desks_file=imap_desks(tmp_path / "moved.toml", dovecot.port, mailbox_user,
-                                                            processed_mailbox="Processed"))
+    settings = replace(
+        imap_settings,
+        desks_file=imap_desks(tmp_path / "moved.toml", dovecot.port, mailbox_user, processed_mailbox="Processed"),
+    )
     c = await start(settings, clock)
     try:
         dovecot.append(mailbox_user, make_mail())
@@ -116,8 +121,13 @@ async def test_a_crash_between_storing_and_flagging_leaves_one_ticket(mail_conta
     async def crash(uid: int) -> None:
         raise RuntimeError("killed after the commit, before the flag")
 
-    crashing = MailPoller(intake=mail_container.mail, state=mail_container.poller.state, clock=mail_container.clock,
-                          owner="crashing-poller", after_store=crash)
+    crashing = MailPoller(
+        intake=mail_container.mail,
+        state=mail_container.poller.state,
+        clock=mail_container.clock,
+        owner="crashing-poller",
+        after_store=crash,
+    )
     mailbox = mail_container.mailbox(mail_container.desks["relia"], PASSWORD)
     try:
         report = await crashing.poll(mail_container.desks["relia"], mailbox)
@@ -134,8 +144,9 @@ async def test_a_crash_between_storing_and_flagging_leaves_one_ticket(mail_conta
 async def test_two_pollers_on_one_mailbox_store_each_message_once(mail_container, dovecot, mailbox_user) -> None:
     for i in range(20):
         dovecot.append(mailbox_user, make_mail(subject=f"Q{i}", sender=f"p{i}@example.test"))
-    second = MailPoller(intake=mail_container.mail, state=mail_container.poller.state, clock=mail_container.clock,
-                        owner="second-poller")
+    second = MailPoller(
+        intake=mail_container.mail, state=mail_container.poller.state, clock=mail_container.clock, owner="second-poller"
+    )
     desk = mail_container.desks["relia"]
     boxes = [mail_container.mailbox(desk, PASSWORD) for _ in range(2)]
     try:
@@ -166,8 +177,15 @@ async def test_without_the_lease_two_pollers_still_make_no_duplicates(mail_conta
         async def release(self, key, owner, now, error=""):  # type: ignore[no-untyped-def]
             return None
 
-    pollers = [MailPoller(intake=mail_container.mail, state=NoLease(mail_container.poller.state),
-                          clock=mail_container.clock, owner=f"p{i}") for i in range(2)]
+    pollers = [
+        MailPoller(
+            intake=mail_container.mail,
+            state=NoLease(mail_container.poller.state),
+            clock=mail_container.clock,
+            owner=f"p{i}",
+        )
+        for i in range(2)
+    ]
     boxes = [mail_container.mailbox(desk, PASSWORD) for _ in range(2)]
     try:
         reports = await asyncio.gather(*(p.poll(desk, b) for p, b in zip(pollers, boxes, strict=True)))
@@ -190,10 +208,12 @@ async def test_a_new_uidvalidity_starts_over_without_duplicates(mail_container, 
     assert await Ticket.count() == 4
 
 
-async def test_a_message_too_large_to_fetch_stays_on_the_server(imap_settings, clock, dovecot, mailbox_user,
-                                                               tmp_path) -> None:
-    settings = replace(imap_settings, desks_file=imap_desks(tmp_path / "small.toml", dovecot.port, mailbox_user,
-                                                            max_fetch_bytes=65536))
+async def test_a_message_too_large_to_fetch_stays_on_the_server(
+    imap_settings, clock, dovecot, mailbox_user, tmp_path
+) -> None:
+    settings = replace(
+        imap_settings, desks_file=imap_desks(tmp_path / "small.toml", dovecot.port, mailbox_user, max_fetch_bytes=65536)
+    )
     c = await start(settings, clock)
     try:
         dovecot.append(mailbox_user, make_mail(attachments=[("scan.pdf", "application/pdf", b"%PDF" * 30000)]))

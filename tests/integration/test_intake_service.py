@@ -35,8 +35,9 @@ async def test_a_failure_mid_transaction_leaves_no_half_ticket(container: Contai
     taken = (await Outbox.select(Outbox.message_id).first())["message_id"]
     monkeypatch.setattr(requester_mail_module, "make_message_id", lambda *args: taken)
     with pytest.raises(Exception):  # noqa: B017  (sqlite3.IntegrityError or asyncpg.UniqueViolationError)
-        await container.intake.open_ticket("relia", data(requester={"name": "Other", "email": "o@example.test"}),
-                                           channel=Channel.WEB)
+        await container.intake.open_ticket(
+            "relia", data(requester={"name": "Other", "email": "o@example.test"}), channel=Channel.WEB
+        )
     assert first.reference == "REL-2026-000001"
     for table in (Ticket, Message, Event, Outbox, Requester):
         assert await table.count() == 1, table
@@ -49,7 +50,8 @@ async def test_a_failure_mid_transaction_leaves_no_half_ticket(container: Contai
 async def test_returning_requester_is_matched_within_the_desk_only(container: Container) -> None:
     await container.intake.open_ticket("relia", data(), channel=Channel.WEB)
     await container.intake.open_ticket(
-        "relia", data(requester={"name": "Hanako Y.", "email": "hanako@example.test", "phone": "03-1111-2222"}),
+        "relia",
+        data(requester={"name": "Hanako Y.", "email": "hanako@example.test", "phone": "03-1111-2222"}),
         channel=Channel.WEB,
     )
     await container.intake.open_ticket("rext-cs", data(language="ja"), channel=Channel.WEB)
@@ -74,8 +76,9 @@ async def test_attachments_are_stored_by_hash_with_sniffed_type(container: Conta
 
 async def test_validation_failure_stores_nothing(container: Container) -> None:
     with pytest.raises(ValidationFailed) as info:
-        await container.intake.open_ticket("relia", data(subject=""), channel=Channel.WEB,
-                                           uploads=[Upload("a.png", "image/png", PNG)])
+        await container.intake.open_ticket(
+            "relia", data(subject=""), channel=Channel.WEB, uploads=[Upload("a.png", "image/png", PNG)]
+        )
     assert info.value.errors == {"subject": "This field is required."}
     assert await Ticket.count() == 0
     assert not container.settings.attachments_dir.exists() or not any(container.settings.attachments_dir.rglob("*"))
@@ -96,10 +99,15 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:.*Unable to fetch server version")  # Piccolo warns when it cannot connect
-async def test_readiness_fails_when_the_database_is_unreachable(settings: Settings, container: Container,
-                                                                free_port: int) -> None:
-    down = Settings(data_dir=settings.data_dir, database_url=f"postgresql://postgres@127.0.0.1:{free_port}/none",
-                    secret_key=settings.secret_key, scheduler_enabled=False)
+async def test_readiness_fails_when_the_database_is_unreachable(
+    settings: Settings, container: Container, free_port: int
+) -> None:
+    down = Settings(
+        data_dir=settings.data_dir,
+        database_url=f"postgresql://postgres@127.0.0.1:{free_port}/none",
+        secret_key=settings.secret_key,
+        scheduler_enabled=False,
+    )
     working = engine.current_engine()
     app = create_app(down, migrate=False, scheduler=False)
     try:

@@ -60,8 +60,16 @@ async def test_a_delivery_is_stored_and_a_redelivery_is_acknowledged_once(lmtp) 
 
 async def test_each_recipient_gets_its_own_reply(lmtp) -> None:
     raw = make_mail(to="privacy@relia-group.com, privacy-rcs@rext-cs.jp")
-    replies = await send(lmtp, ["privacy@relia-group.com", "nobody@relia-group.com", "privacy-rcs@rext-cs.jp",
-                                "privacy+complaints@relia-group.com"], raw)
+    replies = await send(
+        lmtp,
+        [
+            "privacy@relia-group.com",
+            "nobody@relia-group.com",
+            "privacy-rcs@rext-cs.jp",
+            "privacy+complaints@relia-group.com",
+        ],
+        raw,
+    )
     assert replies["nobody@relia-group.com"][0] == 550
     assert replies["privacy@relia-group.com"][0] == 250 and replies["privacy-rcs@rext-cs.jp"][0] == 250
     assert b"duplicate" in replies["privacy+complaints@relia-group.com"][1]  # the same desk twice: stored once

@@ -19,9 +19,12 @@ async def ingest(container: Container, raw: bytes, desk: str = "relia"):  # type
 
 
 async def ack_of(reference: str) -> dict:  # type: ignore[type-arg]
-    row = await Outbox.select().where(
-        (Outbox.ticket.reference == reference) & (Outbox.kind == "ticket-received")
-    ).first().output(load_json=True)
+    row = (
+        await Outbox.select()
+        .where((Outbox.ticket.reference == reference) & (Outbox.kind == "ticket-received"))
+        .first()
+        .output(load_json=True)
+    )
     assert row is not None
     return row
 
@@ -84,8 +87,12 @@ async def test_concurrent_deliveries_of_one_message_make_one_ticket(container: C
 async def test_a_reply_to_our_acknowledgement_joins_the_ticket(container: Container) -> None:
     created = await ingest(container, make_mail(message_id="<q1@example.test>"))
     ack = await ack_of(created.ticket)
-    reply = make_mail(subject="Re: [REL-2026-000001] We have received your inquiry", body="Any news?",
-                      in_reply_to=ack["message_id"], references=f"<q1@example.test> {ack['message_id']}")
+    reply = make_mail(
+        subject="Re: [REL-2026-000001] We have received your inquiry",
+        body="Any news?",
+        in_reply_to=ack["message_id"],
+        references=f"<q1@example.test> {ack['message_id']}",
+    )
     result = await ingest(container, reply)
     assert (result.action, result.ticket) == ("appended", created.ticket)
     assert await Ticket.count() == 1 and await Message.count() == 2
@@ -98,8 +105,11 @@ async def test_a_subject_reference_joins_only_for_the_requester(container: Conta
     created = await ingest(container, make_mail())
     mine = make_mail(subject=f"[{created.ticket}] one more thing", body="I forgot my member number: 123.")
     assert (await ingest(container, mine)).action == "appended"
-    stranger = make_mail(sender="Mallory <mallory@example.test>", subject=f"Re: [{created.ticket}] hello",
-                         body="Please send me everything in this case.")
+    stranger = make_mail(
+        sender="Mallory <mallory@example.test>",
+        subject=f"Re: [{created.ticket}] hello",
+        body="Please send me everything in this case.",
+    )
     result = await ingest(container, stranger)
     assert result.action == "created" and result.ticket != created.ticket
     new = await Ticket.select().where(Ticket.reference == result.ticket).first().output(load_json=True)
@@ -118,8 +128,11 @@ async def test_a_stranger_replying_with_our_message_id_opens_a_linked_ticket(con
 
 
 async def test_a_reference_of_another_desk_is_not_followed(container: Container) -> None:
-    rcs = await ingest(container, make_mail(to="privacy-rcs@rext-cs.jp", subject="個人情報の削除について",
-                                            body="登録情報を削除してください。"), desk="rext-cs")
+    rcs = await ingest(
+        container,
+        make_mail(to="privacy-rcs@rext-cs.jp", subject="個人情報の削除について", body="登録情報を削除してください。"),
+        desk="rext-cs",
+    )
     probe = make_mail(subject=f"[{rcs.ticket}] status?")
     result = await ingest(container, probe)
     ticket = await Ticket.select().where(Ticket.reference == result.ticket).first().output(load_json=True)
@@ -138,8 +151,12 @@ async def test_japanese_mail_gets_a_japanese_ticket_and_acknowledgement(containe
 async def test_an_out_of_office_reply_is_recorded_but_changes_and_answers_nothing(container: Container) -> None:
     created = await ingest(container, make_mail())
     ack = await ack_of(created.ticket)
-    ooo = make_mail(subject="Automatic reply: We have received your inquiry", body="I am away until Monday.",
-                    in_reply_to=ack["message_id"], headers={"Auto-Submitted": "auto-replied"})
+    ooo = make_mail(
+        subject="Automatic reply: We have received your inquiry",
+        body="I am away until Monday.",
+        in_reply_to=ack["message_id"],
+        headers={"Auto-Submitted": "auto-replied"},
+    )
     result = await ingest(container, ooo)
     assert result.action == "appended"
     message = await Message.select().where(Message.kind == "auto").first()
@@ -179,6 +196,11 @@ async def test_the_daily_cap_stops_automatic_replies_to_one_address(container: C
         await ingest(container, make_mail(subject=f"Question {i}", body=f"Question number {i}."))
     assert await Ticket.count() == cap + 2
     assert await Outbox.count().where(Outbox.kind == "ticket-received") == cap
-    capped = await Event.select().where(Event.action == "created").order_by(Event.id, ascending=False).first() \
+    capped = (
+        await Event.select()
+        .where(Event.action == "created")
+        .order_by(Event.id, ascending=False)
+        .first()
         .output(load_json=True)
+    )
     assert "cap" in capped["data"]["mail_not_sent"]

@@ -53,10 +53,12 @@ async def test_a_manager_releases_ignored_mail_into_a_ticket_once(client, contai
     assert row["review"] == "released" and row["ticket"] is not None
     assert (await client.post(url, json={"review": "released"}, headers=manager.headers)).status_code == 409
     quarantined = await container.mail.ingest("relia", MALFORMED, MailSource("pipe"))
-    no_sender = await client.post(f"/api/v1/mail/{quarantined.inbound_id}/review", json={"review": "released"},
-                                  headers=manager.headers)
+    no_sender = await client.post(
+        f"/api/v1/mail/{quarantined.inbound_id}/review", json={"review": "released"}, headers=manager.headers
+    )
     assert no_sender.status_code == 409
-    dismissed = await client.post(f"/api/v1/mail/{quarantined.inbound_id}/review", json={"review": "dismissed"},
-                                  headers=manager.headers)
+    dismissed = await client.post(
+        f"/api/v1/mail/{quarantined.inbound_id}/review", json={"review": "dismissed"}, headers=manager.headers
+    )
     assert dismissed.status_code == 200
     assert (await client.post(url, json={"review": "maybe"}, headers=manager.headers)).status_code == 400

@@ -11,21 +11,23 @@ from ticketing.services.outbox import OutboxService
 from ticketing.settings import SmtpSettings
 
 
-async def test_acknowledgement_reply_and_status_mail_arrive_threaded(client, container, relia_agent,
-                                                                     free_port) -> None:
+async def test_acknowledgement_reply_and_status_mail_arrive_threaded(client, container, relia_agent, free_port) -> None:
     created = await container.mail.ingest(
-        "relia", make_mail(message_id="<question@example.test>", references="<earlier@example.test>"),
+        "relia",
+        make_mail(message_id="<question@example.test>", references="<earlier@example.test>"),
         MailSource("lmtp"),
     )
     ref = created.ticket
     h = relia_agent.headers
-    assert (await client.post(f"/api/v1/tickets/{ref}/replies", json={"text": "We hold your name."},
-                              headers=h)).status_code == 201
+    assert (
+        await client.post(f"/api/v1/tickets/{ref}/replies", json={"text": "We hold your name."}, headers=h)
+    ).status_code == 201
     for body in ({"action": "triage"}, {"action": "request_documents", "note": "A copy of your ID, please."}):
         assert (await client.post(f"/api/v1/tickets/{ref}/transitions", json=body, headers=h)).is_success
     with running_smtp_server(free_port) as server:
-        outbox = OutboxService(container.outbox_store, SmtpTransport(SmtpSettings("127.0.0.1", free_port)),
-                               container.clock)
+        outbox = OutboxService(
+            container.outbox_store, SmtpTransport(SmtpSettings("127.0.0.1", free_port)), container.clock
+        )
         result = await outbox.deliver_due()
         assert (result.sent, result.failed) == (3, 0)
         received = {m.message_id: m.message for m in await server.wait_for(3)}

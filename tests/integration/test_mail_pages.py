@@ -29,12 +29,13 @@ async def test_the_mail_log_page_is_for_managers_of_the_desk(client, container, 
 
 async def test_the_ticket_page_folds_quoted_history_and_shows_flags(client, container, relia_agent) -> None:
     created = await container.mail.ingest("relia", QUOTED, MailSource("pipe"))
-    stranger = make_mail(sender="mallory@example.test", subject=f"[{created.ticket}] let me in",
-                         body="<script>alert(1)</script>")
+    stranger = make_mail(
+        sender="mallory@example.test", subject=f"[{created.ticket}] let me in", body="<script>alert(1)</script>"
+    )
     linked = await container.mail.ingest("relia", stranger, MailSource("pipe"))
     await logged_in(client, relia_agent)
     page = (await client.get(f"/app/tickets/{created.ticket}")).text
-    assert "<details><summary class=\"muted\">Quoted history and signature</summary>" in page
+    assert '<details><summary class="muted">Quoted history and signature</summary>' in page
     other = (await client.get(f"/app/tickets/{linked.ticket}")).text
     assert "needs review" in other and created.ticket in other
     assert "<script>alert(1)</script>" not in other and "&lt;script&gt;" in other

@@ -46,16 +46,23 @@ async def test_a_reply_resumes_a_ticket_waiting_on_documents(client, container, 
     ref = created.ticket
     h = relia_agent.headers
     assert (await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "triage"}, headers=h)).is_success
-    r = await client.post(f"/api/v1/tickets/{ref}/transitions", headers=h,
-                          json={"action": "request_documents", "note": "Please send a copy of your ID card."})
+    r = await client.post(
+        f"/api/v1/tickets/{ref}/transitions",
+        headers=h,
+        json={"action": "request_documents", "note": "Please send a copy of your ID card."},
+    )
     assert r.json()["state"] == "awaiting_documents"
     (asking,) = await outbox("awaiting-documents")
     assert asking["payload"]["in_reply_to"] == "<ask@example.test>"  # threads on the requester's mail
     assert asking["payload"]["auto_submitted"] == "auto-generated"
     assert "ID card" in asking["payload"]["text"] and "/status/" in asking["payload"]["text"]
     clock.advance(hours=2)
-    reply = make_mail(subject=f"Re: [{ref}] documents", body="Here is my ID.", in_reply_to=asking["message_id"],
-                      attachments=[("id.jpg", "image/jpeg", b"\xff\xd8\xff\xe0fake jpeg")])
+    reply = make_mail(
+        subject=f"Re: [{ref}] documents",
+        body="Here is my ID.",
+        in_reply_to=asking["message_id"],
+        attachments=[("id.jpg", "image/jpeg", b"\xff\xd8\xff\xe0fake jpeg")],
+    )
     assert (await ingest(container, reply)).action == "appended"
     ticket = await Ticket.select().where(Ticket.reference == ref).first()
     assert ticket["state"] == "identity_verification"
@@ -68,8 +75,11 @@ async def test_a_reply_resumes_a_ticket_waiting_on_documents(client, container, 
 
 async def test_an_agent_reply_is_human_mail_in_the_requesters_thread(client, container, relia_agent) -> None:
     created = await ingest(container, make_mail(message_id="<m1@example.test>", references="<older@example.test>"))
-    r = await client.post(f"/api/v1/tickets/{created.ticket}/replies", json={"text": "We hold your name only."},
-                          headers=relia_agent.headers)
+    r = await client.post(
+        f"/api/v1/tickets/{created.ticket}/replies",
+        json={"text": "We hold your name only."},
+        headers=relia_agent.headers,
+    )
     assert r.status_code == 201
     (reply,) = await outbox("agent-reply")
     assert reply["payload"]["auto_submitted"] is None  # a person wrote it (RFC 3834)
@@ -88,8 +98,9 @@ async def test_status_mail_is_sent_only_for_moves_that_concern_the_requester(cli
     assert kinds == ["ticket-received", "status-changed", "ticket-resolved"]  # triage and close say nothing new
     quiet = (await ingest(container, make_mail(subject="Another", body="Another question"))).ticket
     await client.post(f"/api/v1/tickets/{quiet}/transitions", json={"action": "triage"}, headers=h)
-    await client.post(f"/api/v1/tickets/{quiet}/transitions", json={"action": "start_work",
-                                                                    "notify_requester": False}, headers=h)
+    await client.post(
+        f"/api/v1/tickets/{quiet}/transitions", json={"action": "start_work", "notify_requester": False}, headers=h
+    )
     assert await Outbox.count().where(Outbox.ticket.reference == quiet) == 1
 
 
@@ -130,8 +141,11 @@ async def test_a_delay_notice_is_recorded_but_gives_up_on_nothing(container, mak
     await make_staff("agent@relia.test", ["relia"])
     created = await ingest(container, make_mail(sender="Hanako <hanako@example.test>"))
     ack = (await outbox("ticket-received"))[0]
-    delayed = DSN.replace(b"<REL-2026-000001.0123456789abcdef@relia-group.com>", ack["message_id"].encode()) \
-        .replace(b"Action: failed", b"Action: delayed").replace(b"Status: 5.1.1", b"Status: 4.4.7")
+    delayed = (
+        DSN.replace(b"<REL-2026-000001.0123456789abcdef@relia-group.com>", ack["message_id"].encode())
+        .replace(b"Action: failed", b"Action: delayed")
+        .replace(b"Status: 5.1.1", b"Status: 4.4.7")
+    )
     result = await ingest(container, delayed)
     assert (result.action, result.ticket) == ("appended", created.ticket)
     requester = await Requester.select().where(Requester.email == "hanako@example.test").first()
@@ -150,10 +164,14 @@ async def test_attachments_over_the_desk_limits_are_not_taken_and_the_sender_is_
     settings: Settings, clock, tmp_path
 ) -> None:
     async with desk_container(settings, clock, tmp_path, "max_attachment_bytes = 2048\nmax_attachments = 2") as c:
-        raw = make_mail(attachments=[("a.pdf", "application/pdf", b"%PDF" + b"a" * 100),
-                                     ("big.pdf", "application/pdf", b"%PDF" + b"b" * 5000),
-                                     ("c.pdf", "application/pdf", b"%PDF" + b"c" * 100),
-                                     ("d.pdf", "application/pdf", b"%PDF" + b"d" * 100)])
+        raw = make_mail(
+            attachments=[
+                ("a.pdf", "application/pdf", b"%PDF" + b"a" * 100),
+                ("big.pdf", "application/pdf", b"%PDF" + b"b" * 5000),
+                ("c.pdf", "application/pdf", b"%PDF" + b"c" * 100),
+                ("d.pdf", "application/pdf", b"%PDF" + b"d" * 100),
+            ]
+        )
         result = await c.mail.ingest("relia", raw, MailSource("pipe"))
         assert result.action == "created"
         assert sorted(a["filename"] for a in await Attachment.select(Attachment.filename)) == ["a.pdf", "c.pdf"]
@@ -170,16 +188,18 @@ async def test_a_participant_may_write_to_the_ticket(client, container, relia_ag
     ref = (await ingest(container, make_mail())).ticket
     lawyer = make_mail(sender="Lawyer <lawyer@example.test>", subject=f"[{ref}] on behalf of my client")
     assert (await ingest(container, lawyer)).action == "created"  # not yet known: a new, linked ticket
-    r = await client.post(f"/api/v1/tickets/{ref}/participants", json={"email": "lawyer@example.test"},
-                          headers=relia_agent.headers)
+    r = await client.post(
+        f"/api/v1/tickets/{ref}/participants", json={"email": "lawyer@example.test"}, headers=relia_agent.headers
+    )
     assert r.status_code == 201 and r.json()["added"] is True
     again = make_mail(sender="Lawyer <lawyer@example.test>", subject=f"[{ref}] power of attorney attached")
     assert (await ingest(container, again)).ticket == ref
     detail = (await client.get(f"/api/v1/tickets/{ref}", headers=relia_agent.headers)).json()
     assert detail["participants"] == ["lawyer@example.test"]
     assert [m["from_email"] for m in detail["messages"]] == ["hanako@example.test", "lawyer@example.test"]
-    bad = await client.post(f"/api/v1/tickets/{ref}/participants", json={"email": "not an address"},
-                            headers=relia_agent.headers)
+    bad = await client.post(
+        f"/api/v1/tickets/{ref}/participants", json={"email": "not an address"}, headers=relia_agent.headers
+    )
     assert bad.status_code == 400 and "email" in bad.json()["errors"]
 
 
@@ -210,8 +230,10 @@ async def test_a_message_over_the_size_limit_keeps_its_text_but_no_attachments(
     settings: Settings, clock, tmp_path
 ) -> None:
     async with desk_container(settings, clock, tmp_path, "max_message_bytes = 65536") as c:
-        raw = make_mail(body="Please find my documents attached.",
-                        attachments=[("scan.pdf", "application/pdf", b"%PDF" + b"s" * 80_000)])
+        raw = make_mail(
+            body="Please find my documents attached.",
+            attachments=[("scan.pdf", "application/pdf", b"%PDF" + b"s" * 80_000)],
+        )
         result = await c.mail.ingest("relia", raw, MailSource("pipe"))
         assert result.action == "created" and await Attachment.count() == 0
         ticket = await Ticket.select().first().output(load_json=True)

@@ -20,9 +20,13 @@ async def test_serve_polls_the_inbox_and_listens_for_lmtp(settings, container, d
     user = f"serve-{os.getpid()}-{time.monotonic_ns()}@example.test"
     dovecot.append(user, make_mail(subject="By IMAP", sender="imap-sender@example.test"))
     http_port, lmtp_port = _free_ports(2)
-    env = _env(settings, TICKETING_DESKS=str(imap_desks(tmp_path / "desks.toml", dovecot.port, user)),
-               TICKETING_IMAP_PASSWORD_RELIA=PASSWORD, TICKETING_LMTP_PORT=str(lmtp_port),
-               TICKETING_SECRET_KEY=settings.secret_key or "")
+    env = _env(
+        settings,
+        TICKETING_DESKS=str(imap_desks(tmp_path / "desks.toml", dovecot.port, user)),
+        TICKETING_IMAP_PASSWORD_RELIA=PASSWORD,
+        TICKETING_LMTP_PORT=str(lmtp_port),
+        TICKETING_SECRET_KEY=settings.secret_key or "",
+    )
     proc, port, log = _start_server(http_port, env, tmp_path / "serve.log")
     try:
         async with httpx.AsyncClient(timeout=5) as http:
@@ -31,8 +35,12 @@ async def test_serve_polls_the_inbox_and_listens_for_lmtp(settings, container, d
         while await Ticket.count() < 1:
             assert time.monotonic() < deadline, f"the poll job stored nothing:\n{_read(log)}"
             await asyncio.sleep(0.2)
-        replies = await asyncio.to_thread(lmtp_send, lmtp_port, ["privacy@relia-group.com"],
-                                          make_mail(subject="By LMTP", sender="lmtp-sender@example.test"))
+        replies = await asyncio.to_thread(
+            lmtp_send,
+            lmtp_port,
+            ["privacy@relia-group.com"],
+            make_mail(subject="By LMTP", sender="lmtp-sender@example.test"),
+        )
         assert replies["privacy@relia-group.com"][0] == 250, replies
         assert await Ticket.count() == 2
         sources = sorted(r["source"] for r in await InboundMail.select(InboundMail.source))

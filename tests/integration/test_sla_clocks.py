@@ -58,20 +58,26 @@ async def test_statutory_request_has_the_art_39_clock(client, relia_agent):
 
 
 async def test_the_pre_suit_period_runs_only_for_the_types_art_39_names(client, relia_agent):
-    purpose = await create(client, relia_agent, category="request", request_types=["purpose_notification"],
-                           channel="post")
+    purpose = await create(
+        client, relia_agent, category="request", request_types=["purpose_notification"], channel="post"
+    )
     c = await clocks(purpose)
     assert "statutory" not in c and {"first_response", "resolution"} <= set(c)  # Art. 32(2) is not in Art. 39
     ticket = await Ticket.select().where(Ticket.reference == purpose).first()
     assert ticket["statutory_due_at"] is None
-    both = await create(client, relia_agent, category="request",
-                        request_types=["purpose_notification", "correction"], channel="post")
+    both = await create(
+        client, relia_agent, category="request", request_types=["purpose_notification", "correction"], channel="post"
+    )
     assert (await clocks(both))["statutory"]["due_at"] == jst("2026-12-08T23:59:59")
 
 
 async def test_letter_logged_later_counts_from_its_arrival(client, relia_agent):
     ref = await create(
-        client, relia_agent, category="request", request_types=["disclosure"], channel="post",
+        client,
+        relia_agent,
+        category="request",
+        request_types=["disclosure"],
+        channel="post",
         received_at="2026-11-20T11:00:00+09:00",
     )
     c = await clocks(ref)
@@ -106,8 +112,7 @@ async def test_sla_endpoint_explains_each_clock(client, relia_agent, rcs_agent, 
 async def test_first_human_reply_stops_the_first_response_clock(client, relia_agent, clock):
     ref = await create(client, relia_agent, category="complaint")
     clock.advance(minutes=30)
-    r = await client.post(f"/api/v1/tickets/{ref}/replies", json={"text": "We are on it."},
-                          headers=relia_agent.headers)
+    r = await client.post(f"/api/v1/tickets/{ref}/replies", json={"text": "We are on it."}, headers=relia_agent.headers)
     assert r.status_code == 201, r.text
     c = await clocks(ref)
     assert c["first_response"]["stopped_at"] == jst("2026-11-24T10:30:00")
@@ -125,8 +130,9 @@ async def test_waiting_on_the_requester_pauses_and_moves_the_due_instant(client,
     ref = await create(client, relia_agent, category="complaint")
     clock.advance(hours=1)  # Tue 11:00: 60 business minutes used
     for action in ("triage", "request_documents"):
-        r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": action},
-                              headers=relia_agent.headers)
+        r = await client.post(
+            f"/api/v1/tickets/{ref}/transitions", json={"action": action}, headers=relia_agent.headers
+        )
         assert r.status_code == 200, r.text
     c = await clocks(ref)
     assert c["first_response"]["paused"] and c["first_response"]["due_at"] is None
@@ -134,8 +140,9 @@ async def test_waiting_on_the_requester_pauses_and_moves_the_due_instant(client,
     assert (await Ticket.select().where(Ticket.reference == ref).first())["first_response_due_at"] is None
 
     clock.at = jst("2026-11-25T10:00:00")  # Wed 10:00: the requester answers
-    r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"},
-                          headers=relia_agent.headers)
+    r = await client.post(
+        f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"}, headers=relia_agent.headers
+    )
     assert r.status_code == 200 and r.json()["state"] == "identity_verification"
     c = await clocks(ref)
     # 180 minutes were left; from Wed 10:00: 10:00-12:00 (120) + 13:00-14:00 (60).
@@ -157,8 +164,9 @@ async def test_statutory_clock_never_pauses(client, relia_agent, clock):
     for action in ("triage", "request_documents"):
         await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": action}, headers=relia_agent.headers)
     clock.advance(days=3)
-    await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"},
-                      headers=relia_agent.headers)
+    await client.post(
+        f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"}, headers=relia_agent.headers
+    )
     c = await clocks(ref)
     assert c["statutory"]["due_at"] == jst("2026-12-08T23:59:59")
     assert not c["statutory"]["paused"]
@@ -168,8 +176,9 @@ async def test_settling_stops_and_reopening_restarts_without_counting_the_gap(cl
     ref = await create(client, relia_agent, category="inquiry")
     clock.advance(hours=1)  # Tue 11:00
     for action in ("triage", "respond"):
-        r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": action},
-                              headers=relia_agent.headers)
+        r = await client.post(
+            f"/api/v1/tickets/{ref}/transitions", json={"action": action}, headers=relia_agent.headers
+        )
         assert r.status_code == 200, r.text
     c = await clocks(ref)
     assert c["resolution"]["stopped_at"] == jst("2026-11-24T11:00:00")
@@ -188,23 +197,27 @@ async def test_settling_stops_and_reopening_restarts_without_counting_the_gap(cl
 
 async def test_refused_transition_is_409_and_bad_action_400(client, relia_agent):
     ref = await create(client, relia_agent)
-    r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "close_forever"},
-                          headers=relia_agent.headers)
+    r = await client.post(
+        f"/api/v1/tickets/{ref}/transitions", json={"action": "close_forever"}, headers=relia_agent.headers
+    )
     assert r.status_code == 400 and "action" in r.json()["errors"]
-    r = await client.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"},
-                          headers=relia_agent.headers)
+    r = await client.post(
+        f"/api/v1/tickets/{ref}/transitions", json={"action": "requester_replied"}, headers=relia_agent.headers
+    )
     assert r.status_code == 409 and "received" in r.json()["detail"]
     assert await Event.count().where(Event.action == "requester_replied") == 0
 
 
 async def test_assignment_needs_a_member_of_the_desk(client, relia_agent, rcs_agent, make_staff):
     ref = await create(client, relia_agent)
-    r = await client.put(f"/api/v1/tickets/{ref}/assignee", json={"assignee": rcs_agent.email},
-                         headers=relia_agent.headers)
+    r = await client.put(
+        f"/api/v1/tickets/{ref}/assignee", json={"assignee": rcs_agent.email}, headers=relia_agent.headers
+    )
     assert r.status_code == 400
     colleague = await make_staff("colleague@relia.test", ["relia"])
-    r = await client.put(f"/api/v1/tickets/{ref}/assignee", json={"assignee": colleague.email},
-                         headers=relia_agent.headers)
+    r = await client.put(
+        f"/api/v1/tickets/{ref}/assignee", json={"assignee": colleague.email}, headers=relia_agent.headers
+    )
     assert r.status_code == 200, r.text
     listed = (await client.get("/api/v1/tickets", headers=relia_agent.headers)).json()
     assert listed[0]["assignee"] == "colleague@relia.test"

@@ -54,10 +54,16 @@ async def _open_complaints(container, n: int) -> None:  # type: ignore[no-untype
     for i in range(n):
         await container.intake.open_ticket(
             "relia",
-            {"category": "complaint", "subject": f"Complaint {i}", "message": "Why did you call me?",
-             "language": "en", "requester": {"name": "Taro", "email": f"taro{i}@example.test"}},
+            {
+                "category": "complaint",
+                "subject": f"Complaint {i}",
+                "message": "Why did you call me?",
+                "language": "en",
+                "requester": {"name": "Taro", "email": f"taro{i}@example.test"},
+            },
             channel=Channel.API,
-            staff_user_id=user, staff_label="agent@relia.test",
+            staff_user_id=user,
+            staff_label="agent@relia.test",
         )
 
 
@@ -66,8 +72,9 @@ async def test_two_sweep_processes_fire_each_rung_once(settings, container):
     # Wed 2026-11-25 10:00 JST: every complaint is past 50 %, 80 % and 100 % of its first response.
     args = ("sla", "sweep", "--now", "2026-11-25T10:00:00+09:00")
     procs = [
-        await asyncio.create_subprocess_exec(sys.executable, "-m", "ticketing", *args, stdout=subprocess.PIPE,
-                                             stderr=subprocess.PIPE, env=_env(settings))
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "ticketing", *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(settings)
+        )
         for _ in range(2)
     ]
     outputs = await asyncio.gather(*(p.communicate() for p in procs))
@@ -114,11 +121,26 @@ def _free_ports(n: int) -> list[int]:
 async def test_a_follower_takes_over_the_sweep_when_the_leader_dies(settings, container, tmp_path: Path):
     desks_file = tmp_path / "desks.toml"
     desks_file.write_text(ALWAYS_OPEN)
-    env = _env(settings, TICKETING_DESKS=str(desks_file), TICKETING_SLA_SWEEP_SECONDS="0.5",
-               TICKETING_LEADER_POLL_SECONDS="0.3")
+    env = _env(
+        settings,
+        TICKETING_DESKS=str(desks_file),
+        TICKETING_SLA_SWEEP_SECONDS="0.5",
+        TICKETING_LEADER_POLL_SECONDS="0.3",
+    )
     extra = {"TICKETING_DESKS": str(desks_file)}
-    r = run(settings, "user", "add", "agent@allday.test", "--role", "agent", "--desk", "allday", "--password-stdin",
-            stdin="correct horse battery\n", extra_env=extra)
+    r = run(
+        settings,
+        "user",
+        "add",
+        "agent@allday.test",
+        "--role",
+        "agent",
+        "--desk",
+        "allday",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+        extra_env=extra,
+    )
     assert r.returncode == 0, r.stderr
     token = run(settings, "token", "create", "agent@allday.test", extra_env=extra).stdout.strip()
 
@@ -132,9 +154,16 @@ async def test_a_follower_takes_over_the_sweep_when_the_leader_dies(settings, co
                 arrived = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
                 r = await http.post(
                     f"http://127.0.0.1:{port}/api/v1/tickets",
-                    json={"desk": "allday", "category": "complaint", "subject": "Backdated", "message": "A call.",
-                          "channel": "phone", "received_at": arrived, "language": "en",
-                          "requester": {"name": "Erika", "email": "erika@example.test"}},
+                    json={
+                        "desk": "allday",
+                        "category": "complaint",
+                        "subject": "Backdated",
+                        "message": "A call.",
+                        "channel": "phone",
+                        "received_at": arrived,
+                        "language": "en",
+                        "requester": {"name": "Erika", "email": "erika@example.test"},
+                    },
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 assert r.status_code == 201, r.text
@@ -169,8 +198,13 @@ def _stop_server(proc: subprocess.Popen[bytes], log: IO[str]) -> None:
 
 def _start_server(port: int, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], int, IO[str]]:
     log = log_path.open("w+")
-    proc = subprocess.Popen([sys.executable, "-m", "ticketing", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ticketing", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     return proc, port, log
 
 
@@ -203,4 +237,3 @@ async def _wait_for(count, expected: int, within: float = 15) -> None:  # type: 
             return
         await asyncio.sleep(0.2)
     raise AssertionError(f"expected {expected} firings within {within} s, saw {await count()}")
-

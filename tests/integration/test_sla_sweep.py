@@ -39,10 +39,15 @@ async def sla_mail() -> list[dict]:  # type: ignore[type-arg]
 
 
 async def fired(clock_kind: str | None = None) -> list[tuple[str, str]]:
-    rows = await Event.select(Event.action, Event.data).where(Event.action.is_in(["sla_warning", "sla_breached"])) \
-        .order_by(Event.id).output(load_json=True)
-    return [(r["data"]["clock"], r["data"]["stage"]) for r in rows
-            if clock_kind is None or r["data"]["clock"] == clock_kind]
+    rows = (
+        await Event.select(Event.action, Event.data)
+        .where(Event.action.is_in(["sla_warning", "sla_breached"]))
+        .order_by(Event.id)
+        .output(load_json=True)
+    )
+    return [
+        (r["data"]["clock"], r["data"]["stage"]) for r in rows if clock_kind is None or r["data"]["clock"] == clock_kind
+    ]
 
 
 async def test_each_rung_fires_once_at_its_time_to_its_people(client, container, people):
@@ -58,8 +63,12 @@ async def test_each_rung_fires_once_at_its_time_to_its_people(client, container,
     assert (await sweep(jst("2026-11-24T15:00:00"))).firings == 1
     assert (await sweep(jst("2026-11-25T17:00:00"))).firings == 0  # closing time: waits for Thu 09:30
     assert (await sweep(jst("2026-11-26T09:30:00"))).firings == 1
-    assert await fired() == [("first_response", "50%"), ("first_response", "80%"),
-                             ("first_response", "100%"), ("first_response", "breach+1bd")]
+    assert await fired() == [
+        ("first_response", "50%"),
+        ("first_response", "80%"),
+        ("first_response", "100%"),
+        ("first_response", "breach+1bd"),
+    ]
     mails = await sla_mail()
     assert [(m["kind"], m["to_addr"]) for m in mails] == [
         ("sla-warning", agent.email),  # unassigned: the desk's agents

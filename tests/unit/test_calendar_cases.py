@@ -196,12 +196,30 @@ def test_is_open_and_next_open(desk: str, instant: str, is_open: bool, next_open
 @pytest.mark.parametrize(
     ("day", "business"),
     [
-        ("2026-04-28", True), ("2026-04-29", False), ("2026-04-30", True), ("2026-05-01", True),
-        ("2026-05-04", False), ("2026-05-05", False), ("2026-05-06", False), ("2026-05-07", True),
-        ("2026-09-21", False), ("2026-09-22", False), ("2026-09-23", False), ("2026-09-24", True),
-        ("2026-12-28", True), ("2026-12-29", False), ("2026-12-31", False), ("2027-01-01", False),
-        ("2027-01-03", False), ("2027-01-04", True), ("2026-01-12", False), ("2026-06-06", False),
-        ("2024-02-12", False), ("2025-02-24", False), ("2027-03-22", False), ("2025-11-24", False),
+        ("2026-04-28", True),
+        ("2026-04-29", False),
+        ("2026-04-30", True),
+        ("2026-05-01", True),
+        ("2026-05-04", False),
+        ("2026-05-05", False),
+        ("2026-05-06", False),
+        ("2026-05-07", True),
+        ("2026-09-21", False),
+        ("2026-09-22", False),
+        ("2026-09-23", False),
+        ("2026-09-24", True),
+        ("2026-12-28", True),
+        ("2026-12-29", False),
+        ("2026-12-31", False),
+        ("2027-01-01", False),
+        ("2027-01-03", False),
+        ("2027-01-04", True),
+        ("2026-01-12", False),
+        ("2026-06-06", False),
+        ("2024-02-12", False),
+        ("2025-02-24", False),
+        ("2027-03-22", False),
+        ("2025-11-24", False),
     ],
 )
 def test_business_days_of_both_desks(day: str, business: bool) -> None:
@@ -211,8 +229,10 @@ def test_business_days_of_both_desks(day: str, business: bool) -> None:
 
 def test_local_windows_and_format() -> None:
     relia, rcs = CAL["relia"], CAL["rext-cs"]
-    assert relia.local_windows(date(2026, 6, 2)) == (OpeningWindow(time(9, 30), time(12)),
-                                                     OpeningWindow(time(13), time(17)))
+    assert relia.local_windows(date(2026, 6, 2)) == (
+        OpeningWindow(time(9, 30), time(12)),
+        OpeningWindow(time(13), time(17)),
+    )
     assert rcs.local_windows(date(2026, 6, 2)) == (OpeningWindow(time(10), time(18)),)
     assert relia.local_windows(date(2026, 5, 5)) == () and rcs.local_windows(date(2026, 6, 7)) == ()
     assert relia.format(datetime(2026, 6, 2, 8, 0, tzinfo=UTC)) == "2026-06-02T17:00:00+09:00"

@@ -24,8 +24,13 @@ WEEKDAYS_9_TO_5 = {day: ["09:00-17:00"] for day in ("mon", "tue", "wed", "thu", 
 
 def desk_calendar(**keys: Any) -> BusinessCalendar:
     table: dict[str, Any] = {
-        "name": "Desk", "language": "en", "timezone": "Asia/Tokyo", "reference_prefix": "DSK",
-        "inbox": "privacy@desk.test", "manager_title": "CPO", "hours": WEEKDAYS_9_TO_5,
+        "name": "Desk",
+        "language": "en",
+        "timezone": "Asia/Tokyo",
+        "reference_prefix": "DSK",
+        "inbox": "privacy@desk.test",
+        "manager_title": "CPO",
+        "hours": WEEKDAYS_9_TO_5,
     } | keys
     return BusinessCalendar(parse_desks({"desks": {"d": table}}, "x.toml")["d"].calendar_spec())
 
@@ -44,11 +49,20 @@ def due_days(cal: BusinessCalendar, start: str, n: int) -> str:
 
 # --- one-off closures and openings -------------------------------------------------------------
 
+
 def test_closed_dates_ranges_and_single_days() -> None:
     cal = desk_calendar(closed_dates=["2026-08-13..2026-08-15", "2026-06-01"])
     # 08-11 is Mountain Day, 08-13 Thu and 08-14 Fri closed, 08-15/16 weekend
     assert [cal.is_business_day(date(2026, 8, d)) for d in range(10, 18)] == [
-        True, False, True, False, False, False, False, True]
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
+    ]
     assert due_days(cal, "2026-08-12T10:00:00+09:00", 1) == "2026-08-17T17:00:00+09:00"
     assert due_minutes(cal, "2026-08-12T16:30:00+09:00", 60) == "2026-08-17T09:30:00+09:00"
     assert due_minutes(cal, "2026-05-29T16:00:00+09:00", 120) == "2026-06-02T10:00:00+09:00"
@@ -86,10 +100,18 @@ def test_twenty_four_hour_end_is_accepted() -> None:
 
 # --- recurring closures ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("day", "covered"),
-    [("2026-12-28", False), ("2026-12-29", True), ("2026-12-31", True), ("2027-01-01", True),
-     ("2027-01-03", True), ("2027-01-04", False), ("2026-06-15", False)],
+    [
+        ("2026-12-28", False),
+        ("2026-12-29", True),
+        ("2026-12-31", True),
+        ("2027-01-01", True),
+        ("2027-01-03", True),
+        ("2027-01-04", False),
+        ("2026-06-15", False),
+    ],
 )
 def test_year_end_closure_wraps_over_the_new_year(day: str, covered: bool) -> None:
     assert RecurringClosure((12, 29), (1, 3)).covers(date.fromisoformat(day)) is covered
@@ -114,6 +136,7 @@ def test_no_closures_and_default_closure() -> None:
 
 # --- holidays = "" -----------------------------------------------------------------------------
 
+
 def test_desk_without_public_holidays() -> None:
     cal = desk_calendar(holidays="")
     assert cal.is_business_day(date(2026, 5, 4)) and cal.is_business_day(date(2026, 9, 22))
@@ -125,6 +148,7 @@ def test_desk_without_public_holidays() -> None:
 
 
 # --- parsing errors name the key ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("keys", "where", "needle"),
@@ -165,8 +189,10 @@ RELIA = BusinessCalendar(load_desks(BUNDLED_DESKS)["relia"].calendar_spec())
         pytest.param(lambda: RELIA.due_business_minutes(at("1948-12-28T10:00:00+09:00"), 1), id="minutes-1948"),
         pytest.param(lambda: RELIA.due_business_days(at("2099-12-28T10:00:00+09:00"), 1), id="days-into-2100"),
         pytest.param(lambda: RELIA.due_business_minutes(at("2099-12-28T16:30:00+09:00"), 60), id="minutes-into-2100"),
-        pytest.param(lambda: RELIA.elapsed_minutes(at("2099-12-28T10:00:00+09:00"), at("2100-01-05T10:00:00+09:00")),
-                     id="elapsed-into-2100"),
+        pytest.param(
+            lambda: RELIA.elapsed_minutes(at("2099-12-28T10:00:00+09:00"), at("2100-01-05T10:00:00+09:00")),
+            id="elapsed-into-2100",
+        ),
         pytest.param(lambda: RELIA.is_open(at("2100-01-04T10:00:00+09:00")), id="is-open-2100"),
     ],
 )
@@ -192,8 +218,12 @@ def test_range_edges_still_compute() -> None:
 
 NEVER = [
     pytest.param(CalendarSpec("Asia/Tokyo", {}, holiday_country=""), id="no-hours"),
-    pytest.param(CalendarSpec("Asia/Tokyo", {d: (W(time(9), time(17)),) for d in range(5)},
-                              closures=(RecurringClosure((1, 1), (12, 31)),)), id="closed-all-year"),
+    pytest.param(
+        CalendarSpec(
+            "Asia/Tokyo", {d: (W(time(9), time(17)),) for d in range(5)}, closures=(RecurringClosure((1, 1), (12, 31)),)
+        ),
+        id="closed-all-year",
+    ),
 ]
 
 
@@ -202,8 +232,11 @@ def test_never_open_raises_no_opening_instead_of_looping(spec: CalendarSpec) -> 
     cal = BusinessCalendar(spec)
     start = at("2026-06-02T10:00:00+09:00")
     began = clock.perf_counter()
-    for call in (lambda: cal.due_business_minutes(start, 1), lambda: cal.due_business_days(start, 1000),
-                 lambda: cal.next_open(start)):
+    for call in (
+        lambda: cal.due_business_minutes(start, 1),
+        lambda: cal.due_business_days(start, 1000),
+        lambda: cal.next_open(start),
+    ):
         with pytest.raises(NoOpening, match="no opening"):
             call()
     assert cal.elapsed_minutes(start, at("2027-06-02T10:00:00+09:00")) == 0
@@ -211,10 +244,14 @@ def test_never_open_raises_no_opening_instead_of_looping(spec: CalendarSpec) -> 
 
 
 def test_long_gaps_between_openings_are_fine_but_the_last_one_ends_the_search() -> None:
-    cal = BusinessCalendar(CalendarSpec(
-        "Asia/Tokyo", {}, open_dates={date(2026, 6, 2): (W(time(10), time(11)),),
-                                      date(2028, 6, 2): (W(time(10), time(11)),)}, holiday_country="",
-    ))
+    cal = BusinessCalendar(
+        CalendarSpec(
+            "Asia/Tokyo",
+            {},
+            open_dates={date(2026, 6, 2): (W(time(10), time(11)),), date(2028, 6, 2): (W(time(10), time(11)),)},
+            holiday_country="",
+        )
+    )
     start = at("2026-01-05T10:00:00+09:00")
     assert due_minutes(cal, "2026-01-05T10:00:00+09:00", 30) == "2026-06-02T10:30:00+09:00"
     assert due_minutes(cal, "2026-01-05T10:00:00+09:00", 90) == "2028-06-02T10:30:00+09:00"

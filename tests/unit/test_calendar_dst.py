@@ -20,9 +20,9 @@ SPRING, AUTUMN = date(2026, 3, 29), date(2026, 10, 25)
 
 ALWAYS = BusinessCalendar(CalendarSpec(ZONE, {d: (W(time(0), time.max),) for d in range(7)}, holiday_country=""))
 SUNDAY_NIGHTS = BusinessCalendar(CalendarSpec(ZONE, {6: (W(time(1), time(4)),)}, holiday_country=""))
-OFFICE = BusinessCalendar(CalendarSpec(
-    ZONE, {d: (W(time(8), time(12)), W(time(13), time(18))) for d in range(5)}, holiday_country=""
-))
+OFFICE = BusinessCalendar(
+    CalendarSpec(ZONE, {d: (W(time(8), time(12)), W(time(13), time(18))) for d in range(5)}, holiday_country="")
+)
 
 
 def at(iso: str) -> datetime:
@@ -124,8 +124,7 @@ def test_format_uses_the_offset_at_that_instant(instant: str, printed: str) -> N
 
 def one_off(day: date, *windows: tuple[time, time]) -> BusinessCalendar:
     """A desk closed except for the given local windows on `day`."""
-    return BusinessCalendar(CalendarSpec(ZONE, {}, open_dates={day: tuple(W(*w) for w in windows)},
-                                         holiday_country=""))
+    return BusinessCalendar(CalendarSpec(ZONE, {}, open_dates={day: tuple(W(*w) for w in windows)}, holiday_country=""))
 
 
 def test_window_ending_inside_the_spring_gap_is_not_counted_twice() -> None:
@@ -148,9 +147,11 @@ def test_window_starting_inside_the_spring_gap_opens_at_the_jump() -> None:
 
 
 def test_window_inside_the_spring_gap_does_not_make_a_business_day() -> None:
-    cal = BusinessCalendar(CalendarSpec(
-        ZONE, {0: (W(time(9), time(10)),)}, open_dates={SPRING: (W(time(2, 15), time(2, 45)),)}, holiday_country=""
-    ))
+    cal = BusinessCalendar(
+        CalendarSpec(
+            ZONE, {0: (W(time(9), time(10)),)}, open_dates={SPRING: (W(time(2, 15), time(2, 45)),)}, holiday_country=""
+        )
+    )
     assert not cal.is_business_day(SPRING)
     assert cal.format(cal.due_business_days(at("2026-03-28T12:00:00+01:00"), 1)) == "2026-03-30T10:00:00+02:00"
 

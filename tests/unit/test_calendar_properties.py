@@ -47,8 +47,11 @@ EDGES = [
 ]
 starts = st.one_of(
     st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
-    st.builds(lambda edge, minutes: edge + timedelta(minutes=minutes),
-              st.sampled_from(EDGES), st.integers(min_value=-90, max_value=90)),
+    st.builds(
+        lambda edge, minutes: edge + timedelta(minutes=minutes),
+        st.sampled_from(EDGES),
+        st.integers(min_value=-90, max_value=90),
+    ),
 )
 minutes = st.integers(min_value=0, max_value=6_000)
 days = st.integers(min_value=0, max_value=25)
@@ -143,8 +146,11 @@ def test_business_days_due_is_a_closing_time(name: str, start: datetime, n: int)
 
 @CASES
 @SETTINGS
-@given(a=starts, ab=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=15)),
-       bc=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=15)))
+@given(
+    a=starts,
+    ab=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=15)),
+    bc=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=15)),
+)
 def test_elapsed_is_additive(name: str, a: datetime, ab: timedelta, bc: timedelta) -> None:
     cal = CALENDARS[name]
     b, c = a + ab, a + ab + bc

@@ -119,8 +119,14 @@ def test_attachment_limits() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
-    [("../../etc/passwd", "passwd"), ("C:\\Users\\x\\doc.pdf", "doc.pdf"), (".htaccess", "htaccess"),
-     ("a\x00b.txt", "ab.txt"), ("", "attachment"), ("申請書.pdf", "申請書.pdf")],
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\doc.pdf", "doc.pdf"),
+        (".htaccess", "htaccess"),
+        ("a\x00b.txt", "ab.txt"),
+        ("", "attachment"),
+        ("申請書.pdf", "申請書.pdf"),
+    ],
 )
 def test_safe_filename(raw: str, clean: str) -> None:
     assert safe_filename(raw) == clean

@@ -89,7 +89,6 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "previous_state": "triage",
         "note": "Please sign page 2 of the form before sending it.",
         "checklist": RELIA_CHECKLIST,
-
         # mail-too-large (services/mail_notices.py MailNotices._too_large_context).
         "omitted": [
             {"filename": "passport-scan.pdf", "size_mb": 14.2, "why": "attachment_too_large"},
@@ -175,8 +174,9 @@ def test_strict_undefined_refuses_a_missing_variable(kind: str, lang: str) -> No
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_html_is_autoescaped_and_text_is_not(kind: str, lang: str) -> None:
     evil = '<script>alert("x")</script>'
-    mail = RENDERER.render(kind, lang, full_context(
-        requester_name=evil, subject=f"<b>{evil}</b>", note=evil, reply_text=evil))
+    mail = RENDERER.render(
+        kind, lang, full_context(requester_name=evil, subject=f"<b>{evil}</b>", note=evil, reply_text=evil)
+    )
     assert "<script>" not in mail.html and "<b>" not in mail.html
     if evil in mail.text:  # staff text (a note, a reply) or, in staff mail, the subject
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in mail.html
@@ -400,8 +400,9 @@ def test_sla_html_escapes_every_value_including_ladder_keys(kind: str, lang: str
     assert evil in mail.text and "&lt;" not in mail.text
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("ja", "2026年11月24日（火）17:00"),
-                                               ("en", "Tue 24 Nov 2026, 17:00 Japan Standard Time")])
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("ja", "2026年11月24日（火）17:00"), ("en", "Tue 24 Nov 2026, 17:00 Japan Standard Time")]
+)
 def test_due_times_read_as_people_write_them(lang: str, expected: str) -> None:
     mail = RENDERER.render("sla-warning", lang, sla_context("first_response"))
     assert expected in mail.text and expected in mail.html

@@ -89,9 +89,14 @@ def test_a_request_always_keeps_its_statutory_clock() -> None:
 
 def test_custom_ladder_and_its_errors() -> None:
     ladder = parse_escalation(
-        {"second_level": ["board@relia.test"],
-         "stages": [{"at": "75%", "notify": "assignee"}, {"at": "100%", "notify": "managers"},
-                    {"after_breach": "2 business days", "notify": "second_level"}]},
+        {
+            "second_level": ["board@relia.test"],
+            "stages": [
+                {"at": "75%", "notify": "assignee"},
+                {"at": "100%", "notify": "managers"},
+                {"after_breach": "2 business days", "notify": "second_level"},
+            ],
+        },
         "e",
     )
     assert [s.key for s in ladder.stages] == ["75%", "100%", "breach+2bd"]
@@ -112,8 +117,14 @@ def test_custom_ladder_and_its_errors() -> None:
 
 def complaint_clock(at: datetime):  # type: ignore[no-untyped-def]
     desk = DESKS["relia"]
-    clocks = start_clocks(RELIA, desk="relia", category="complaint", targets=desk.policies[Category.COMPLAINT],
-                          stages=desk.escalation.stages, at=at)
+    clocks = start_clocks(
+        RELIA,
+        desk="relia",
+        category="complaint",
+        targets=desk.policies[Category.COMPLAINT],
+        stages=desk.escalation.stages,
+        at=at,
+    )
     return next(c for c in clocks if c.kind is ClockKind.FIRST_RESPONSE)
 
 

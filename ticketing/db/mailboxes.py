@@ -19,31 +19,48 @@ class PiccoloMailboxStates:
         await MailboxState.insert(MailboxState(key=key, desk=desk_id, last_uid=0)).on_conflict(
             target=MailboxState.key, action="DO NOTHING"
         )
-        rows = await MailboxState.update(
-            {MailboxState.owner: owner, MailboxState.lease_until: now + timedelta(seconds=seconds)}
-        ).where(
-            (MailboxState.key == key)
-            & (MailboxState.owner.is_null() | MailboxState.lease_until.is_null()
-               | (MailboxState.lease_until < now) | (MailboxState.owner == owner))
-        ).returning(MailboxState.uidvalidity, MailboxState.last_uid)
+        rows = (
+            await MailboxState.update(
+                {MailboxState.owner: owner, MailboxState.lease_until: now + timedelta(seconds=seconds)}
+            )
+            .where(
+                (MailboxState.key == key)
+                & (
+                    MailboxState.owner.is_null()
+                    | MailboxState.lease_until.is_null()
+                    | (MailboxState.lease_until < now)
+                    | (MailboxState.owner == owner)
+                )
+            )
+            .returning(MailboxState.uidvalidity, MailboxState.last_uid)
+        )
         if not rows:
             return None
         return MailboxLease(key, rows[0]["uidvalidity"], int(rows[0]["last_uid"] or 0))
 
-    async def advance(self, key: str, owner: str, uidvalidity: int, last_uid: int, now: datetime,
-                      seconds: float) -> bool:
+    async def advance(
+        self, key: str, owner: str, uidvalidity: int, last_uid: int, now: datetime, seconds: float
+    ) -> bool:
         """Record progress and renew the lease; False when the lease was lost to another poller."""
-        rows = await MailboxState.update({
-            MailboxState.uidvalidity: uidvalidity,
-            MailboxState.last_uid: last_uid,
-            MailboxState.lease_until: now + timedelta(seconds=seconds),
-        }).where((MailboxState.key == key) & (MailboxState.owner == owner)).returning(MailboxState.id)
+        rows = (
+            await MailboxState.update(
+                {
+                    MailboxState.uidvalidity: uidvalidity,
+                    MailboxState.last_uid: last_uid,
+                    MailboxState.lease_until: now + timedelta(seconds=seconds),
+                }
+            )
+            .where((MailboxState.key == key) & (MailboxState.owner == owner))
+            .returning(MailboxState.id)
+        )
         return bool(rows)
 
     async def release(self, key: str, owner: str, now: datetime, error: str = "") -> None:
-        await MailboxState.update({
-            MailboxState.owner: None,
-            MailboxState.lease_until: None,
-            MailboxState.last_poll_at: now,
-            MailboxState.last_error: error[:2000],
-        }).where((MailboxState.key == key) & (MailboxState.owner == owner))
+        await MailboxState.update(
+            {
+                MailboxState.owner: None,
+                MailboxState.lease_until: None,
+                MailboxState.last_poll_at: now,
+                MailboxState.last_error: error[:2000],
+            }
+        ).where((MailboxState.key == key) & (MailboxState.owner == owner))

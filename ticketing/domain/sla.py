@@ -64,8 +64,12 @@ class Stage:
         return self.fraction is None or self.fraction >= 1.0
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "notify": self.notify.value, "fraction": self.fraction,
-                "after_breach_days": self.after_breach_days}
+        return {
+            "key": self.key,
+            "notify": self.notify.value,
+            "fraction": self.fraction,
+            "after_breach_days": self.after_breach_days,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Stage:
@@ -121,8 +125,9 @@ def parse_target(raw: Any, where: str) -> Target:
     """'240 business minutes', '4 business hours', '10 business days', '14 calendar days'."""
     match = TARGET_RE.match(raw) if isinstance(raw, str) else None
     if match is None:
-        raise ConfigError(where, f"{raw!r}: write e.g. \"240 business minutes\", \"10 business days\" "
-                                 "or \"14 calendar days\"")
+        raise ConfigError(
+            where, f'{raw!r}: write e.g. "240 business minutes", "10 business days" or "14 calendar days"'
+        )
     amount, kind, unit = int(match.group(1)), match.group(2), match.group(3).rstrip("s")
     if amount <= 0:
         raise ConfigError(where, f"{raw!r}: the amount must be at least 1")
@@ -149,7 +154,7 @@ def parse_policies(table: Any, where: str) -> dict[Category, dict[ClockKind, Tar
         except ValueError:
             raise ConfigError(here, f"unknown category; use one of {', '.join(Category)}") from None
         if not isinstance(clocks, Mapping):
-            raise ConfigError(here, "must be a table of clock = \"target\"")
+            raise ConfigError(here, 'must be a table of clock = "target"')
         targets: dict[ClockKind, Target] = {}
         for clock_key, raw in clocks.items():
             try:
@@ -193,7 +198,7 @@ def parse_escalation(table: Any, where: str) -> Escalation:
         except ValueError:
             raise ConfigError(f"{here}.notify", f"use one of {', '.join(Notify)}") from None
         if ("at" in raw) == ("after_breach" in raw):
-            raise ConfigError(here, "give exactly one of `at` (\"80%\") or `after_breach` (\"1 business day\")")
+            raise ConfigError(here, 'give exactly one of `at` ("80%") or `after_breach` ("1 business day")')
         if "at" in raw:
             m = re.fullmatch(r"(\d{1,3})%", str(raw["at"]).strip())
             if m is None or not 0 < int(m.group(1)) <= 100:
@@ -202,7 +207,7 @@ def parse_escalation(table: Any, where: str) -> Escalation:
         else:
             target = parse_target(raw["after_breach"], f"{here}.after_breach")
             if target.unit is not Unit.BUSINESS_DAYS:
-                raise ConfigError(f"{here}.after_breach", "count it in business days, e.g. \"1 business day\"")
+                raise ConfigError(f"{here}.after_breach", 'count it in business days, e.g. "1 business day"')
             stages.append(Stage(f"breach+{target.amount}bd", notify, after_breach_days=target.amount))
     order = [(s.fraction if s.fraction is not None else 1.0 + s.after_breach_days) for s in stages]
     if order != sorted(order) or len(set(order)) != len(order):

@@ -57,8 +57,11 @@ def build_scheduler(container: Container) -> AsyncIOScheduler:
 
 def poll_jobs(container: Container) -> dict[str, str]:
     """Job id -> desk slug of every desk inbox with IMAP settings and a password."""
-    return {f"imap-{slug}": slug for slug, desk in container.desks.items()
-            if desk.imap is not None and slug in container.settings.imap_passwords}
+    return {
+        f"imap-{slug}": slug
+        for slug, desk in container.desks.items()
+        if desk.imap is not None and slug in container.settings.imap_passwords
+    }
 
 
 def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
@@ -74,15 +77,23 @@ def add_leader_jobs(scheduler: AsyncIOScheduler, container: Container) -> None:
         next_run_time=container.clock.now(),
     )
     scheduler.add_job(
-        prune_throttles, IntervalTrigger(minutes=15), args=[container], id=PRUNE_JOB, replace_existing=True,
+        prune_throttles,
+        IntervalTrigger(minutes=15),
+        args=[container],
+        id=PRUNE_JOB,
+        replace_existing=True,
         next_run_time=container.clock.now(),
     )
     for job_id, slug in poll_jobs(container).items():
         account = container.desks[slug].imap
         assert account is not None
         scheduler.add_job(
-            poll_desk, IntervalTrigger(seconds=account.poll_seconds), args=[container, slug], id=job_id,
-            replace_existing=True, next_run_time=container.clock.now(),
+            poll_desk,
+            IntervalTrigger(seconds=account.poll_seconds),
+            args=[container, slug],
+            id=job_id,
+            replace_existing=True,
+            next_run_time=container.clock.now(),
         )
 
 

@@ -46,11 +46,44 @@ def sanitize_html(html: str) -> str:
     ).strip()
 
 
-BLOCK = frozenset({
-    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "table", "thead", "tbody",
-    "tfoot", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "address", "figure",
-    "figcaption", "form", "fieldset", "center", "details", "summary", "caption",
-})
+BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "nav",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "address",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "center",
+        "details",
+        "summary",
+        "caption",
+    }
+)
 SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "object", "iframe", "svg"})
 VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base", "source"})
 

@@ -59,8 +59,12 @@ def parse_fetch(lines: list[Any]) -> list[dict[str, Any]]:
             continue
         size = SIZE_RE.search(meta)
         date = DATE_RE.search(meta)
-        current = {"uid": int(uid.group(1)), "size": int(size.group(1)) if size else 0,
-                   "date": _internaldate(date.group(1)) if date else None, "body": None}
+        current = {
+            "uid": int(uid.group(1)),
+            "size": int(size.group(1)) if size else 0,
+            "date": _internaldate(date.group(1)) if date else None,
+            "body": None,
+        }
         found.append(current)
     return found
 
@@ -95,7 +99,10 @@ class ImapMailbox:
         """Connect, log in and select the mailbox; returns its UIDVALIDITY."""
         context = ssl.create_default_context() if self.account.security == "tls" else None
         self.client = aioimaplib.IMAP4(
-            host=self.account.host, port=self.account.port, timeout=self.timeout, conn_lost_cb=self._lost,
+            host=self.account.host,
+            port=self.account.port,
+            timeout=self.timeout,
+            conn_lost_cb=self._lost,
             ssl_context=context,
         )
         try:
@@ -103,8 +110,7 @@ class ImapMailbox:
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             raise MailboxError(f"cannot connect to {self.account.host}:{self.account.port}: {exc}") from None
         # The password is never part of an error text: only the server's answer is.
-        self._ok(await self._client().login(self.account.username, self.password),
-                 f"login as {self.account.username}")
+        self._ok(await self._client().login(self.account.username, self.password), f"login as {self.account.username}")
         if self.account.processed_mailbox:
             created = await self._client().create(self.account.processed_mailbox)
             if created.result != "OK" and not any(b"ALREADYEXISTS" in bytes(x) for x in created.lines):
@@ -127,21 +133,28 @@ class ImapMailbox:
         return sorted(set(unseen) | set(newer))
 
     async def fetch(self, uid: int, max_bytes: int) -> FetchedMessage | None:
-        meta = parse_fetch(self._ok(
-            await self._client().uid("fetch", str(uid), "(UID RFC822.SIZE INTERNALDATE)"), f"fetch {uid}"
-        ).lines)
+        meta = parse_fetch(
+            self._ok(
+                await self._client().uid("fetch", str(uid), "(UID RFC822.SIZE INTERNALDATE)"), f"fetch {uid}"
+            ).lines
+        )
         info = next((m for m in meta if m["uid"] == uid), None)
         if info is None:
             return None  # expunged meanwhile
         if info["size"] > max_bytes:
-            head = parse_fetch(self._ok(
-                await self._client().uid("fetch", str(uid), "(UID BODY.PEEK[HEADER])"), f"fetch {uid} header"
-            ).lines)
+            head = parse_fetch(
+                self._ok(
+                    await self._client().uid("fetch", str(uid), "(UID BODY.PEEK[HEADER])"), f"fetch {uid} header"
+                ).lines
+            )
             header = next((m["body"] for m in head if m["uid"] == uid and m["body"] is not None), b"")
             return FetchedMessage(uid, info["size"], info["date"], None, header)
-        full = parse_fetch(self._ok(
-            await self._client().uid("fetch", str(uid), "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[])"), f"fetch {uid}"
-        ).lines)
+        full = parse_fetch(
+            self._ok(
+                await self._client().uid("fetch", str(uid), "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[])"),
+                f"fetch {uid}",
+            ).lines
+        )
         body = next((m for m in full if m["uid"] == uid and m["body"] is not None), None)
         if body is None:
             return None

@@ -26,8 +26,12 @@ class DeskLmtp(LMTP):
 
     async def push(self, status: Any) -> None:
         envelope = getattr(self, "envelope", None)
-        if isinstance(status, str) and status.startswith(PER_RECIPIENT_ERRORS) and envelope is not None \
-                and len(envelope.rcpt_tos) > 1:
+        if (
+            isinstance(status, str)
+            and status.startswith(PER_RECIPIENT_ERRORS)
+            and envelope is not None
+            and len(envelope.rcpt_tos) > 1
+        ):
             status = "\r\n".join([status] * len(envelope.rcpt_tos))
         await super().push(status)
 

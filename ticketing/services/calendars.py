@@ -91,7 +91,7 @@ class CalendarService:
             if op == "elapsed":
                 end = self.parse_instant(slug, request.get("end"), "end")
                 return {"business_minutes": self.elapsed(slug, start, end)}
-            raise ValidationFailed({"op": "use \"due\" or \"elapsed\""})
+            raise ValidationFailed({"op": 'use "due" or "elapsed"'})
         except ValidationFailed as exc:
             return {"error": str(exc)}
         except NotFound as exc:

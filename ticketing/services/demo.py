@@ -16,16 +16,36 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (documented demo credential)
 
 DEMO_TICKETS = {
     "relia": [
-        ("inquiry", [], "Which of my data do you hold?",
-         "I took part in a survey call last month. What do you keep about me?", "en"),
-        ("complaint", [], "Calls after I asked you to stop",
-         "Your operators called me three times after I asked to be removed.", "en"),
-        ("request", ["disclosure"], "Disclosure request",
-         "I would like a copy of the personal data you hold on me.", "en"),
+        (
+            "inquiry",
+            [],
+            "Which of my data do you hold?",
+            "I took part in a survey call last month. What do you keep about me?",
+            "en",
+        ),
+        (
+            "complaint",
+            [],
+            "Calls after I asked you to stop",
+            "Your operators called me three times after I asked to be removed.",
+            "en",
+        ),
+        (
+            "request",
+            ["disclosure"],
+            "Disclosure request",
+            "I would like a copy of the personal data you hold on me.",
+            "en",
+        ),
     ],
     "rext-cs": [
-        ("inquiry", [], "個人情報の利用目的について",
-         "御社から届いたダイレクトメールについて、私の情報の入手元を教えてください。", "ja"),
+        (
+            "inquiry",
+            [],
+            "個人情報の利用目的について",
+            "御社から届いたダイレクトメールについて、私の情報の入手元を教えてください。",
+            "ja",
+        ),
         ("complaint", [], "電話勧誘の停止について", "停止をお願いしたにもかかわらず、電話が続いています。", "ja"),
         ("request", ["suspension_of_use"], "利用停止のお願い", "私の個人情報の利用を停止してください。", "ja"),
     ],

@@ -101,9 +101,17 @@ class MailIntake:
         # Before anything refers to it; idempotent by content. In a thread: it fsyncs, and the loop serves others.
         raw_sha, _ = await asyncio.to_thread(self.raw_store.put, raw)
         record = InboundRecord(
-            desk=desk.slug, dedupe_key=key, source=source, message_id=parsed.message_id,
-            content_hash=parsed.content_hash, raw_sha256=raw_sha, size=parsed.size, from_email=parsed.from_email,
-            subject=parsed.subject[:300], received_at=self._received_at(source, now), action="",
+            desk=desk.slug,
+            dedupe_key=key,
+            source=source,
+            message_id=parsed.message_id,
+            content_hash=parsed.content_hash,
+            raw_sha256=raw_sha,
+            size=parsed.size,
+            from_email=parsed.from_email,
+            subject=parsed.subject[:300],
+            received_at=self._received_at(source, now),
+            action="",
             defects=parsed.defects[:50],
         )
         if (reason := parsed.quarantine_reason) is not None:
@@ -130,15 +138,24 @@ class MailIntake:
         if (hit := await self.store.find_inbound(key)) is not None:
             return IngestResult("duplicate", hit.reference, hit.id)
         record = InboundRecord(
-            desk=desk.slug, dedupe_key=key, source=source, message_id=parsed.message_id,
-            content_hash=parsed.content_hash, raw_sha256=(await asyncio.to_thread(self.raw_store.put, header))[0],
+            desk=desk.slug,
+            dedupe_key=key,
+            source=source,
+            message_id=parsed.message_id,
+            content_hash=parsed.content_hash,
+            raw_sha256=(await asyncio.to_thread(self.raw_store.put, header))[0],
             size=size,
-            from_email=parsed.from_email, subject=parsed.subject[:300], received_at=self._received_at(source, now),
+            from_email=parsed.from_email,
+            subject=parsed.subject[:300],
+            received_at=self._received_at(source, now),
             action="",
         )
         where = f"{source.mailbox} UID {source.uid}" if source.uid is not None else source.mailbox
-        return await self._log(record, "quarantined", f"too large to fetch ({size} bytes); left on the server"
-                                                      f" at {where}; only its headers are stored here")
+        return await self._log(
+            record,
+            "quarantined",
+            f"too large to fetch ({size} bytes); left on the server at {where}; only its headers are stored here",
+        )
 
     @staticmethod
     def _received_at(source: MailSource, now: datetime) -> datetime:
@@ -206,14 +223,27 @@ class MailIntake:
                 stored.append(StoredAttachment(name, part.content_type[:200], sniffed, part.size, digest))
         return tuple(stored), omitted
 
-    def _message(self, parsed: ParsedMail, record: InboundRecord, attachments: tuple[StoredAttachment, ...],
-                 kind: MessageKind) -> InboundMessage:
+    def _message(
+        self, parsed: ParsedMail, record: InboundRecord, attachments: tuple[StoredAttachment, ...], kind: MessageKind
+    ) -> InboundMessage:
         return InboundMessage(
-            from_email=parsed.from_email, subject=parsed.subject, text=parsed.text, html=parsed.html,
-            message_id=parsed.message_id, in_reply_to=parsed.in_reply_to, references=parsed.references,
-            to=parsed.to, cc=parsed.cc, raw_path=record.raw_sha256, content_hash=parsed.content_hash, kind=kind,
-            headers=dict(parsed.headers), quote_start=parsed.quote_start, signature_start=parsed.signature_start,
-            attachments=attachments, received_at=record.received_at,
+            from_email=parsed.from_email,
+            subject=parsed.subject,
+            text=parsed.text,
+            html=parsed.html,
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            references=parsed.references,
+            to=parsed.to,
+            cc=parsed.cc,
+            raw_path=record.raw_sha256,
+            content_hash=parsed.content_hash,
+            kind=kind,
+            headers=dict(parsed.headers),
+            quote_start=parsed.quote_start,
+            signature_start=parsed.signature_start,
+            attachments=attachments,
+            received_at=record.received_at,
         )
 
     async def release(self, desk_slug: str, raw_sha256: str, inbound_id: int, source: MailSource) -> IngestResult:
@@ -224,15 +254,29 @@ class MailIntake:
             raise Conflict(f"mail {inbound_id} has no usable sender: it cannot open a ticket")
         now = self.clock.now()
         record = InboundRecord(
-            desk=desk.slug, dedupe_key="", source=source, message_id=parsed.message_id,
-            content_hash=parsed.content_hash, raw_sha256=raw_sha256, size=parsed.size,
-            from_email=parsed.from_email, subject=parsed.subject[:300], received_at=now, action="created",
+            desk=desk.slug,
+            dedupe_key="",
+            source=source,
+            message_id=parsed.message_id,
+            content_hash=parsed.content_hash,
+            raw_sha256=raw_sha256,
+            size=parsed.size,
+            from_email=parsed.from_email,
+            subject=parsed.subject[:300],
+            received_at=now,
+            action="created",
         )
         return await self._create(desk, parsed, record, None, now, release_of=inbound_id)
 
     async def _create(
-        self, desk: Desk, parsed: ParsedMail, record: InboundRecord, linked: str | None, now: datetime,
-        *, release_of: int | None = None,
+        self,
+        desk: Desk,
+        parsed: ParsedMail,
+        record: InboundRecord,
+        linked: str | None,
+        now: datetime,
+        *,
+        release_of: int | None = None,
     ) -> IngestResult:
         assert parsed.from_email is not None
         language = guess_language(parsed.subject, parsed.new_text, default=desk.language)
@@ -240,8 +284,14 @@ class MailIntake:
         name = (parsed.from_name or parsed.from_email.split("@", 1)[0])[:200]
         subject = (clean_subject(parsed.subject) or NO_SUBJECT[language.value])[:200]
         new = NewTicket(
-            desk=desk.slug, channel=Channel.EMAIL, category=Category.INQUIRY, request_types=(), subject=subject,
-            message=parsed.text, language=language, requester=RequesterIn(name, parsed.from_email, None, None),
+            desk=desk.slug,
+            channel=Channel.EMAIL,
+            category=Category.INQUIRY,
+            request_types=(),
+            subject=subject,
+            message=parsed.text,
+            language=language,
+            requester=RequesterIn(name, parsed.from_email, None, None),
             attachments=tuple(AttachmentIn(a.filename, a.declared_type, a.size) for a in stored),
         )
         reference, may_reply = await self.intake.reserve(desk, parsed.from_email, now)
@@ -263,11 +313,21 @@ class MailIntake:
         if parsed.defects:
             event["defects"] = list(parsed.defects[:20])
         draft = TicketDraft(
-            new=new, reference=reference, status_token_hash=self.intake.links.hash(reference),
-            received_at=record.received_at, created_at=now, attachments=stored, acknowledgement=ack,
-            actor_label="requester", clocks=self.intake.clocks(desk, new, record.received_at),
-            inbound=self._message(parsed, record, stored, MessageKind.NORMAL), mails=tuple(mails), flags=flags,
-            linked_reference=linked, keep_requester_name=True, event_data=event,
+            new=new,
+            reference=reference,
+            status_token_hash=self.intake.links.hash(reference),
+            received_at=record.received_at,
+            created_at=now,
+            attachments=stored,
+            acknowledgement=ack,
+            actor_label="requester",
+            clocks=self.intake.clocks(desk, new, record.received_at),
+            inbound=self._message(parsed, record, stored, MessageKind.NORMAL),
+            mails=tuple(mails),
+            flags=flags,
+            linked_reference=linked,
+            keep_requester_name=True,
+            event_data=event,
         )
         if await self.store.create_ticket(replace(record, action="created"), draft, release_of=release_of) is None:
             if release_of is not None:
@@ -279,13 +339,19 @@ class MailIntake:
     # --- a reply to a ticket ------------------------------------------------------------------------
 
     async def _append(
-        self, desk: Desk, parsed: ParsedMail, record: InboundRecord, target: ThreadMatch, robot: list[str],
+        self,
+        desk: Desk,
+        parsed: ParsedMail,
+        record: InboundRecord,
+        target: ThreadMatch,
+        robot: list[str],
         now: datetime,
     ) -> IngestResult:
         stored, omitted = await self._attachments(desk, parsed)
         inbound = self._message(parsed, record, stored, MessageKind.AUTO if robot else MessageKind.NORMAL)
-        may_notify = bool(omitted) and not robot and await self.intake.may_auto_reply(desk, parsed.from_email or "",
-                                                                                       now)
+        may_notify = (
+            bool(omitted) and not robot and await self.intake.may_auto_reply(desk, parsed.from_email or "", now)
+        )
         calendar = self.calendars.calendar(desk.slug)
 
         def decide(snap: Snapshot) -> TicketChange:
@@ -296,16 +362,22 @@ class MailIntake:
             if robot:
                 data["automatic"] = robot[:5]
             elif omitted:
-                flags = {**ticket.flags, "attachments_omitted": [
-                    {"filename": o.filename, "size": o.size, "why": o.why} for o in omitted
-                ]}
+                flags = {
+                    **ticket.flags,
+                    "attachments_omitted": [{"filename": o.filename, "size": o.size, "why": o.why} for o in omitted],
+                }
                 ticket = replace(ticket, flags=flags)
                 if may_notify and snap.requester_email:
                     mails.append(self.notices.too_large_reply(desk, snap, omitted))
             first = replace(moved.events[0], data={**moved.events[0].data, **data})
             return TicketChange(
-                at=now, actor_id=None, actor_label="requester" if not robot else "system", ticket=ticket,
-                events=(first, *moved.events[1:]), message=inbound, mails=tuple(mails),
+                at=now,
+                actor_id=None,
+                actor_label="requester" if not robot else "system",
+                ticket=ticket,
+                events=(first, *moved.events[1:]),
+                message=inbound,
+                mails=tuple(mails),
                 requester_bouncing=False if snap.requester_bouncing and not robot else None,
             )
 
@@ -330,14 +402,19 @@ class MailIntake:
         def decide(snap: Snapshot) -> TicketChange:
             if not parsed.bounce_failure:  # "delivery delayed": recorded; the address is not given up on
                 event = TicketEvent(EventAction.DELIVERY_DELAYED, data={"mail": hit.kind})
-                return TicketChange(at=now, actor_id=None, actor_label="system", ticket=snap.ticket,
-                                    events=(event,), message=inbound)
+                return TicketChange(
+                    at=now, actor_id=None, actor_label="system", ticket=snap.ticket, events=(event,), message=inbound
+                )
             bouncing = (snap.requester_email or "").casefold() in failed
             event = TicketEvent(EventAction.DELIVERY_FAILED, data={"recipients": failed, "mail": hit.kind})
             return TicketChange(
-                at=now, actor_id=None, actor_label="system",
-                ticket=replace(snap.ticket, flags={**snap.ticket.flags, "delivery_failed": failed}), events=(event,),
-                message=inbound, mails=tuple(self.notices.delivery_failed(desk, snap, staff, failed, hit.kind)),
+                at=now,
+                actor_id=None,
+                actor_label="system",
+                ticket=replace(snap.ticket, flags={**snap.ticket.flags, "delivery_failed": failed}),
+                events=(event,),
+                message=inbound,
+                mails=tuple(self.notices.delivery_failed(desk, snap, staff, failed, hit.kind)),
                 requester_bouncing=True if bouncing else None,
             )
 

@@ -33,8 +33,15 @@ class PollReport:
     error: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"desk": self.desk, "mailbox": self.mailbox, "skipped": self.skipped, "fetched": self.fetched,
-                "actions": dict(self.actions), "too_large": self.too_large, "error": self.error}
+        return {
+            "desk": self.desk,
+            "mailbox": self.mailbox,
+            "skipped": self.skipped,
+            "fetched": self.fetched,
+            "actions": dict(self.actions),
+            "too_large": self.too_large,
+            "error": self.error,
+        }
 
 
 class MailPoller:
@@ -76,8 +83,9 @@ class MailPoller:
             for uid in sorted(await client.pending_uids(last_uid))[: self.batch]:
                 await self._one(desk, client, key, uidvalidity, uid, report)
                 last_uid = max(last_uid, uid)
-                if not await self.state.advance(key, self.owner, uidvalidity, last_uid, self.clock.now(),
-                                                self.lease_seconds):
+                if not await self.state.advance(
+                    key, self.owner, uidvalidity, last_uid, self.clock.now(), self.lease_seconds
+                ):
                     report.error = "lost the mailbox lease; stopping"
                     break
         except Exception as exc:
@@ -88,8 +96,9 @@ class MailPoller:
             await self.state.release(key, self.owner, self.clock.now(), error)
         return report
 
-    async def _one(self, desk: Desk, client: MailboxClient, key: str, uidvalidity: int, uid: int,
-                   report: PollReport) -> None:
+    async def _one(
+        self, desk: Desk, client: MailboxClient, key: str, uidvalidity: int, uid: int, report: PollReport
+    ) -> None:
         account = desk.imap
         assert account is not None
         fetched = await client.fetch(uid, account.max_fetch_bytes)

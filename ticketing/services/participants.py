@@ -48,8 +48,9 @@ class Participants:
     async def list(self, principal: Principal, reference: str) -> list[tuple[str, str]]:
         desk = await self._check(principal, reference)
         rows = await self.store.list(reference)
-        await self.access.read(principal, AccessKind.PARTICIPANTS, reference, desk=desk, reference=reference,
-                               count=len(rows))
+        await self.access.read(
+            principal, AccessKind.PARTICIPANTS, reference, desk=desk, reference=reference, count=len(rows)
+        )
         return rows
 
     async def add(self, principal: Principal, reference: str, email: str, name: str = "") -> bool:
@@ -57,10 +58,12 @@ class Participants:
         if len(name) > 200:
             raise ValidationFailed({"name": "at most 200 characters"})
         await self._check(principal, reference)
-        return await self.store.add(reference, address, name.strip(), principal.user_id, principal.email,
-                                    self.clock.now())
+        return await self.store.add(
+            reference, address, name.strip(), principal.user_id, principal.email, self.clock.now()
+        )
 
     async def remove(self, principal: Principal, reference: str, email: str) -> bool:
         await self._check(principal, reference)
-        return await self.store.remove(reference, normal_email(email), principal.user_id, principal.email,
-                                       self.clock.now())
+        return await self.store.remove(
+            reference, normal_email(email), principal.user_id, principal.email, self.clock.now()
+        )

@@ -55,7 +55,7 @@ class Thread:
         if parent and (not ids or ids[-1] != parent):
             ids = [i for i in ids if i != parent] + [parent]
         if len(ids) > REFERENCES_KEPT:
-            ids = ids[:1] + ids[-(REFERENCES_KEPT - 1):]
+            ids = ids[:1] + ids[-(REFERENCES_KEPT - 1) :]
         return cls(parent, tuple(ids))
 
 
