@@ -113,7 +113,7 @@ def app(settings: Settings, container: Container):  # type: ignore[no-untyped-de
 @pytest.fixture
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
     # ASGITransport, not Litestar's AsyncTestClient: that one runs the app on another loop and
-    # serialises requests (stack-check.md §2). The container is started by its own fixture.
+    # serialises requests (docs/testing.md, trap 2). The container is started by its own fixture.
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c

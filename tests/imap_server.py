@@ -72,7 +72,7 @@ class DovecotServer:
     def start(self) -> None:
         binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
         if binary is None:
-            raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd; .ci/run installs it)")
+            raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd; scripts/test installs it)")
         for sub in ("run", "state", "home"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:

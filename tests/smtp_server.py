@@ -3,7 +3,7 @@
 The Controller runs its own event loop in a thread, so handlers append to a list under a lock
 and tests poll with `await server.wait_for(n)`. `stop()` / `start()` reuse the same port, which is
 how a test takes the relay down and brings it back (a stopped Controller's loop is closed, so
-`start()` builds a new one). `port=0` does not work with Controller (stack-check.md §5): the port
+`start()` builds a new one). `port=0` does not work with Controller (docs/testing.md, trap 5): the port
 is picked by binding a socket first.
 """
 

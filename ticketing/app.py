@@ -92,9 +92,9 @@ def _constant(value: object) -> Provide:
 
 
 def handler_dependencies(container: Container) -> dict[str, Provide]:
-    """What a handler may name in its signature: one service each (STYLE.md 15), never the container.
+    """What a handler may name in its signature: one service each (docs/style.md 15), never the container.
 
-    `now` is the request's instant from the container's clock (time is an argument, STYLE.md 1).
+    `now` is the request's instant from the container's clock (time is an argument, docs/style.md 1).
     """
     settings = container.settings
 

@@ -1,4 +1,4 @@
-"""The `ticketing` command (DESIGN.md §3): the parser, the dispatch, and what each failure exits with.
+"""The `ticketing` command (README.md, Command line): the parser, the dispatch, and what each failure exits with.
 
 Exit status:
 
@@ -10,7 +10,7 @@ Exit status:
 - 75 (EX_TEMPFAIL, sysexits.h): try again later: the database is unreachable; `mail ingest` could
   not store the message, for any reason (an MTA keeps it and retries); `mail poll` had a poll fail.
 
-Every error is one `ticketing: error: ...` line on stderr, never a traceback (DESIGN.md §8).
+Every error is one `ticketing: error: ...` line on stderr, never a traceback (docs/architecture.md, promises).
 Each subcommand lives in ticketing.commands.<group>, imported only when that command runs.
 """
 

@@ -25,7 +25,7 @@ class SmtpSettings:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Everything the service is configured with; the defaults here are the only ones (DESIGN.md §3).
+    """Everything the service is configured with; the defaults here are the only ones (README.md, Command line).
 
     `data_dir` is made absolute when the settings are built (relative to the working directory of
     that moment), so every later use, and every error message, names the same folder.
@@ -117,7 +117,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read TICKETING_* variables (DESIGN.md §3); what is unset keeps the dataclass default."""
+        """Read TICKETING_* variables (README.md, Command line); what is unset keeps the dataclass default."""
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""`ticketing calendar due|elapsed|batch` as a real subprocess (DESIGN.md §3); no database needed.
+"""`ticketing calendar due|elapsed|batch` as a real subprocess (README.md, Command line); no database needed.
 
 Expected instants worked out by hand on the seed desks (relia: 09:30-12:00 + 13:00-17:00,
 rext-cs: 10:00-18:00, Mon-Fri, Asia/Tokyo, closed 12/29-1/3 and on Japanese holidays).

@@ -1,4 +1,4 @@
-"""The dependency rule of DESIGN.md §2, checked on the import statements of every module."""
+"""The dependency rule of docs/architecture.md, checked on the import statements of every module."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_no_http_exceptions_below_web() -> None:
 
 @pytest.mark.parametrize("path", modules("web"), ids=lambda p: p.name)
 def test_web_reaches_no_database_and_no_container(path: Path) -> None:
-    """Handlers are given services (STYLE.md 15): web/ never holds the engine, a store or the container."""
+    """Handlers are given services (docs/style.md 15): web/ never holds the engine, a store or the container."""
     for name in imports_of(path):
         for forbidden in ("ticketing.db", "ticketing.container", "piccolo"):
             assert name != forbidden and not name.startswith(forbidden + "."), f"{path.name} imports {name}"
@@ -117,7 +117,7 @@ def _outside_db() -> list[Any]:
 
 @pytest.mark.parametrize("path", _outside_db())
 def test_no_sql_outside_db(path: Path) -> None:
-    """SQL text lives in ticketing/db/ (STYLE.md 7): nowhere else builds or sends a statement."""
+    """SQL text lives in ticketing/db/ (docs/style.md 7): nowhere else builds or sends a statement."""
     assert sql_strings(path) == [], f"{path.relative_to(PACKAGE)} holds SQL"
 
 

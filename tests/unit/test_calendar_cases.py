@@ -1,4 +1,4 @@
-"""Business time on the two seed desks, case by case (DESIGN.md §4).
+"""Business time on the two seed desks, case by case (docs/business-time.md).
 
 Every expected value below was worked out by hand from the desk hours and the Japanese holiday
 calendar; none is computed with the code under test. relia: 09:30-12:00 + 13:00-17:00 Mon-Fri

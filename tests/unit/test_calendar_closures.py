@@ -130,7 +130,7 @@ def test_no_closures_and_default_closure() -> None:
     assert due_days(none, "2026-12-28T10:00:00+09:00", 1) == "2026-12-29T17:00:00+09:00"
     assert not none.is_business_day(date(2027, 1, 1))  # New Year's Day is still a holiday
     assert none.is_business_day(date(2026, 12, 31))
-    default = desk_calendar()  # no closures key: the 12/29-1/3 closure of DESIGN.md §4
+    default = desk_calendar()  # no closures key: the 12/29-1/3 closure of docs/business-time.md
     assert due_days(default, "2026-12-28T10:00:00+09:00", 1) == "2027-01-04T17:00:00+09:00"
 
 

@@ -1,4 +1,4 @@
-"""Properties of due and elapsed that hold for any start and amount (DESIGN.md §4).
+"""Properties of due and elapsed that hold for any start and amount (docs/business-time.md).
 
 Run on both seed desks (Asia/Tokyo, Japanese holidays, lunch break on relia) and on a Berlin desk
 with daylight saving and no public holidays. Starts are drawn over three years, with extra weight

@@ -113,5 +113,5 @@ def test_bundled_file_is_valid_toml_with_default_closures() -> None:
     data = tomllib.loads(BUNDLED_DESKS.read_text())
     desk = base_desk()
     parsed = parse_desks({"desks": {"d": desk}}, "x")
-    assert parsed["d"].closures == (RecurringClosure((12, 29), (1, 3)),)  # DESIGN.md §4 default
+    assert parsed["d"].closures == (RecurringClosure((12, 29), (1, 3)),)  # docs/business-time.md default
     assert set(data["desks"]) == {"relia", "rext-cs"}

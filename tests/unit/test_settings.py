@@ -21,7 +21,7 @@ from ticketing.settings import Settings, SmtpSettings
 def test_from_env_with_nothing_set_is_the_dataclass_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     assert Settings.from_env({}) == Settings()
-    assert Settings().data_dir == tmp_path / "var"  # DESIGN.md: ./var, made absolute once
+    assert Settings().data_dir == tmp_path / "var"  # README: ./var, made absolute once
     assert Settings().desks_file == BUNDLED_DESKS
 
 

@@ -22,7 +22,7 @@ CAL = BusinessCalendar(load_desks(BUNDLED_DESKS)["relia"].calendar_spec())
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # Tuesday 10:00 in Tokyo
 
 S, A = State, Action
-# Written out from privacy-domain.md §7.1, not derived from the code's table.
+# Written out from docs/privacy-rules.md, ticket states, not derived from the code's table.
 EXPECTED: dict[tuple[State, Action], State] = {
     (S.RECEIVED, A.TRIAGE): S.TRIAGE,
     (S.TRIAGE, A.REQUEST_FORMAL_REQUEST): S.AWAITING_FORMAL_REQUEST,

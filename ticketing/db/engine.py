@@ -88,7 +88,7 @@ def pg_pool() -> Any | None:
 
 @contextlib.asynccontextmanager
 async def write_transaction() -> AsyncIterator[Any]:
-    """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; stack-check §2).
+    """A write transaction: IMMEDIATE on SQLite (a DEFERRED one deadlocks on upgrade; docs/testing.md, trap 3).
 
     Piccolo 1.38 leaks the SQLite connection (and its thread, which then keeps the process from
     exiting) when BEGIN IMMEDIATE fails after the busy timeout ("database is locked"); the

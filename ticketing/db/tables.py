@@ -101,7 +101,7 @@ class Ticket(Table, tablename="ticket"):
     updated_at = Timestamptz()
     first_responded_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
-    # Clock due instants live on the ticket so a sweep is an indexed query (DESIGN.md §5).
+    # Clock due instants live on the ticket so a sweep is an indexed query (docs/business-time.md, SLA clocks).
     first_response_due_at = Timestamptz(null=True, default=None, index=True)
     resolution_due_at = Timestamptz(null=True, default=None, index=True)
     statutory_due_at = Timestamptz(null=True, default=None, index=True)

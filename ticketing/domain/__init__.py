@@ -1,1 +1,1 @@
-"""Pure core: no I/O, no clock reads, no async (DESIGN.md §2)."""
+"""Pure core: no I/O, no clock reads, no async (docs/architecture.md)."""

@@ -1,4 +1,4 @@
-"""Business calendars: opening windows, national holidays, closures; due and elapsed (DESIGN.md §4).
+"""Business calendars: opening windows, national holidays, closures; due and elapsed (docs/business-time.md).
 
 All arithmetic runs on integer microseconds since the Unix epoch over the UTC instants of each
 local opening window, so a zone with daylight saving needs no special case: a local date's windows

@@ -1,4 +1,4 @@
-"""The life of one SLA clock: start, pause, resume, stop, and which rungs are due (DESIGN.md §5).
+"""The life of one SLA clock: start, pause, resume, stop, and which rungs are due (docs/business-time.md, SLA clocks).
 
 Pure functions over an immutable `ClockState`; the service persists the result. A clock keeps
 its policy snapshot (target, stages, calendar version) from the moment it started, so editing

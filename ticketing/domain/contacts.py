@@ -3,7 +3,7 @@
 A requester is matched by e-mail within a desk, but nothing proves that whoever types that
 address is its owner: the form, the API and mail are unauthenticated as to identity. So a later
 contact never rewrites the details on file or those an earlier ticket was opened with (APPI
-Art. 20 duty of security control: a disclosure sent to details a stranger chose would be a leak).
+Art. 23 duty of security control: a disclosure sent to details a stranger chose would be a leak).
 Each ticket keeps the details it was opened with; where they differ from those on file the ticket
 says so, and only staff confirm a change.
 """

@@ -203,7 +203,7 @@ def _open_dates(raw: Any, where: str) -> dict[date, tuple[OpeningWindow, ...]]:
 
 def _closures(raw: Any, where: str) -> tuple[RecurringClosure, ...]:
     if raw is None:
-        return (RecurringClosure((12, 29), (1, 3)),)  # DESIGN.md §4 default year-end closure
+        return (RecurringClosure((12, 29), (1, 3)),)  # docs/business-time.md default year-end closure
     if not isinstance(raw, list):
         raise ConfigError(where, 'must be a list of "MM-DD..MM-DD" strings')
     result = []

@@ -35,7 +35,7 @@ EMAIL_REQUIRED_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL})
 LIMITS = {"name": 200, "email": 254, "phone": 30, "postal_address": 500, "subject": 200, "message": 20_000}
 
 # An address check returns the address in its normal form, or None when it is not one. Address
-# syntax lives in a library (email-validator), which the domain may not import (DESIGN.md §2): the
+# syntax lives in a library (email-validator), which the domain may not import (docs/architecture.md): the
 # composition root injects ticketing.mail.addresses.reply_address, which also accepts internationalised
 # addresses (RFC 6531) and gives the same normal form as the mail parser, so a requester's next mail
 # matches the address they typed. ascii_address, the stdlib check the form has always used, is the

@@ -63,7 +63,7 @@ class OutgoingMail:
 
 
 def make_message_id(reference: str, nonce: str, domain: str) -> str:
-    """Our Message-IDs carry the ticket reference so replies thread back (DESIGN.md §6)."""
+    """Our Message-IDs carry the ticket reference so replies thread back (docs/architecture.md, mail)."""
     return f"<{reference}.{nonce}@{domain}>"
 
 

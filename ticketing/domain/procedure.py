@@ -2,7 +2,7 @@
 
 APPI Art. 37(1) lets the business fix the procedure (address, form, identification, fee); 37(3)
 and 施行令13条 admit appointed and statutory agents; 37(4) forbids an excessive burden, which bounds
-how strict the documents may be (privacy-domain.md §1.3, §3). The seed policies fix the rest:
+how strict the documents may be (docs/privacy-rules.md, procedure). The seed policies fix the rest:
 rext-cs wants the prescribed form handwritten and sealed, one photo ID or two without photo, and
 agents' certificates issued within 3 months.
 """

@@ -1,4 +1,4 @@
-"""SLA policies, the escalation ladder and clock arithmetic with pauses (DESIGN.md §5).
+"""SLA policies, the escalation ladder and clock arithmetic with pauses (docs/business-time.md, SLA clocks).
 
 A clock's budget is an amount of business time (or, for the statutory clock, wall time). A
 stage of the ladder sits at a fraction of that budget; pauses (waiting on the requester) push
@@ -82,7 +82,7 @@ class Escalation:
     second_level: tuple[str, ...] = ()
 
 
-# Defaults when a desks file says nothing (the issue's example policies; shared/research §4.2).
+# Defaults when a desks file says nothing (the issue's example policies; docs/privacy-rules.md).
 DEFAULT_POLICIES: dict[Category, dict[ClockKind, Target]] = {
     Category.INQUIRY: {
         ClockKind.FIRST_RESPONSE: Target(1, Unit.BUSINESS_DAYS),

@@ -32,7 +32,7 @@ class Category(StrEnum):
 
 
 class RequestType(StrEnum):
-    """Statutory request types (privacy-domain.md §2)."""
+    """Statutory request types (docs/privacy-rules.md, request types)."""
 
     PURPOSE_NOTIFICATION = "purpose_notification"  # Art. 32(2)
     DISCLOSURE = "disclosure"  # Art. 33(1)
@@ -69,7 +69,7 @@ FEE_ALLOWED: frozenset[RequestType] = frozenset(
 
 
 class State(StrEnum):
-    """Privacy-desk states (privacy-domain.md §7.1)."""
+    """Privacy-desk states (docs/privacy-rules.md, ticket states)."""
 
     RECEIVED = "received"
     TRIAGE = "triage"
@@ -104,7 +104,7 @@ class Action(StrEnum):
 
 
 OPEN_STATES: frozenset[State] = frozenset(State) - {State.CLOSED, State.WITHDRAWN, State.REJECTED}
-# While in these states the desk waits on the requester: business clocks pause (DESIGN.md §5).
+# While in these states the desk waits on the requester: business clocks pause (docs/business-time.md, SLA clocks).
 WAITING_ON_REQUESTER: frozenset[State] = frozenset({State.AWAITING_FORMAL_REQUEST, State.AWAITING_DOCUMENTS})
 # The desk's work is done in these states: the resolution and statutory clocks stop.
 SETTLED: frozenset[State] = frozenset({State.RESPONDED, State.FORWARDED, State.CLOSED, State.WITHDRAWN, State.REJECTED})

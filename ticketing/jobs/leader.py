@@ -1,4 +1,4 @@
-"""Leader election for scheduled jobs: a PostgreSQL session-level advisory lock (stack-check.md §1).
+"""Leader election for scheduled jobs: a PostgreSQL session-level advisory lock (docs/testing.md, trap 1).
 
 The lock lives on a dedicated connection (never from the pool), so it is released when this
 process or its connection dies, and a follower polling every few seconds takes over. On SQLite

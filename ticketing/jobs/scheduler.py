@@ -1,4 +1,4 @@
-"""The in-process scheduler (APScheduler 3; 4.x is alpha: stack-check.md §1).
+"""The in-process scheduler (APScheduler 3; 4.x is alpha: docs/testing.md, trap 1).
 
 Outbox delivery runs in every process (rows are claimed with SKIP LOCKED, so more senders means
 more throughput and no double mail). The SLA sweep runs only in the process that holds the

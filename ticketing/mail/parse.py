@@ -199,7 +199,7 @@ def _parse(raw: bytes) -> ParsedMail:
 
 
 def parsed_json(mail: ParsedMail) -> dict[str, Any]:
-    """The `ticketing mail parse` output (DESIGN.md §3), plus the reply split and robot reasons."""
+    """The `ticketing mail parse` output (README.md, Command line), plus the reply split and robot reasons."""
     return {
         "message_id": mail.message_id,
         "from_email": mail.from_email,

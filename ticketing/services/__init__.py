@@ -1,1 +1,1 @@
-"""Use cases: async, over ports; no Litestar, no Piccolo (DESIGN.md §2)."""
+"""Use cases: async, over ports; no Litestar, no Piccolo (docs/architecture.md)."""

@@ -1,4 +1,4 @@
-"""The access log: every staff read of personal data, and every refused attempt (DESIGN.md §8)."""
+"""The access log: every staff read of personal data, and every refused attempt (docs/architecture.md, promises)."""
 
 from __future__ import annotations
 
