@@ -101,7 +101,7 @@ class Transition:
 
 
 def move_clocks(ticket: Ticket, new: State, now: datetime, calendar: BusinessCalendar) -> Ticket:
-    """The ticket in state `new`: clocks pause, resume, stop or restart as the move says (docs/business-time.md, SLA clocks)."""
+    """The ticket in state `new`: clocks pause, resume, stop or restart as the move says (docs/business-time.md)."""
     old = ticket.state
     pauses = list(ticket.pauses)
     clocks = list(ticket.clocks)
