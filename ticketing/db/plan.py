@@ -230,7 +230,119 @@ def _insert_sql(render: _Render, step: Insert | FindOrInsert, rows: Sequence[Map
 
 
 def compile_postgres(plan: Plan) -> tuple[str, dict[str, Any]]:
-    """The whole plan as one statement of data-modifying CTEs, and its parameters."""
+    """The whole plan as one statement of data-modifying CTEs, and its parameters.
+
+    The text depends only on the plan's shape (its steps, columns and kinds of value), so it is
+    built once per shape; later plans of that shape only collect their parameters, in the order
+    the text numbers them (checked when the shape is first built).
+    """
+    key = _shape(plan)
+    text = _COMPILED.get(key)
+    if text is not None:
+        return text, _parameters(plan)
+    text, params = _compile_postgres(plan)
+    assert list(params.values()) == list(_parameters(plan).values()), "parameter order differs"
+    if len(_COMPILED) < 1000:
+        _COMPILED[key] = text
+    return text, params
+
+
+_COMPILED: dict[Any, str] = {}
+_SPECIAL = frozenset({Ref, NewId, Lookup, Coalesce, JsonWith})
+
+
+@functools.cache
+def _json_columns() -> dict[str, frozenset[str]]:
+    return {
+        table: frozenset(c for c in columns if _column_type(table, c) in ("JSON", "JSONB"))
+        for table, columns in _columns().items()
+    }
+
+
+@functools.lru_cache(maxsize=64)
+def _param_names(count: int) -> tuple[str, ...]:
+    return tuple(f"p{i}" for i in range(count))
+
+
+def _value_shape(value: Any) -> Any:
+    if type(value) not in _SPECIAL:
+        return None  # a parameter (the common case, decided with one set lookup)
+    if isinstance(value, Ref):
+        return ("R", value.step)
+    if isinstance(value, NewId):
+        return ("N", value.table)
+    if isinstance(value, Lookup):
+        return ("L", value.table, value.column, _where_shape(value.where))
+    if isinstance(value, Coalesce):
+        return ("C", _value_shape(value.first), _value_shape(value.then))
+    assert isinstance(value, JsonWith)
+    return ("J", value.key, value.value.step)
+
+
+def _where_shape(where: Mapping[str, Any]) -> Any:
+    return tuple((c, "null" if v is None else _value_shape(v)) for c, v in where.items())
+
+
+def _row_shape(row: Mapping[str, Any]) -> Any:
+    return tuple((c, _value_shape(v)) if type(v) in _SPECIAL else c for c, v in row.items())
+
+
+def _shape(plan: Plan) -> Any:
+    steps: list[Any] = []
+    for step in plan.steps:
+        if isinstance(step, Insert):
+            steps.append(("I", step.table, step.name, step.conflict, step.guard, tuple(map(_row_shape, step.rows))))
+        elif isinstance(step, Update):
+            steps.append(("U", step.table, step.name, step.guard, _row_shape(step.set), _where_shape(step.where)))
+        else:
+            steps.append(("F", step.table, step.name, step.guard, _where_shape(step.match), _row_shape(step.row)))
+    return (tuple(steps), plan.returns)
+
+
+def _parameters(plan: Plan) -> dict[str, Any]:
+    """The plan's parameters in the order _compile_postgres numbers them."""
+    out: list[Any] = []
+
+    def value(v: Any, table: str, column: str) -> None:
+        if type(v) not in _SPECIAL:
+            dump = v is not None and not isinstance(v, str) and column in _json_columns()[table]
+            out.append(json.dumps(v) if dump else v)
+        elif isinstance(v, Ref | NewId):
+            return
+        elif isinstance(v, Lookup):
+            where(v.table, v.where)
+        elif isinstance(v, Coalesce):
+            value(v.first, table, column)
+            value(v.then, table, column)
+        elif isinstance(v, JsonWith):
+            out.append(json.dumps(dict(v.base)))
+
+    def where(table: str, conditions: Mapping[str, Any]) -> None:
+        for column, v in conditions.items():
+            if v is not None:
+                value(v, table, column)
+
+    def rows(table: str, items: Sequence[Mapping[str, Any]]) -> None:
+        columns = list(items[0])
+        for row in items:
+            for column in columns:
+                value(row[column], table, column)
+
+    for step in plan.steps:
+        if isinstance(step, Insert):
+            if step.rows:
+                rows(step.table, step.rows)
+        elif isinstance(step, Update):
+            for column, v in step.set.items():
+                value(v, step.table, column)
+            where(step.table, step.where)
+        else:
+            where(step.table, step.match)
+            rows(step.table, [step.row])
+    return dict(zip(_param_names(len(out)), out, strict=True))
+
+
+def _compile_postgres(plan: Plan) -> tuple[str, dict[str, Any]]:
     render = _Render(Dialect.POSTGRES, {}, {})
     ctes: list[str] = []
     new_tables = sorted({v.table for step in plan.steps for v in _values(step) if isinstance(v, NewId)})
