@@ -75,10 +75,12 @@ ON_FILE = """(SELECT {column} FROM requester WHERE desk = :desk AND email = :on_
 RESERVE = f"""
 INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
 ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1
-RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent,
+RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent
+"""  # noqa: S608 (constant text; every value is bound)
+RESERVE_WITH_ON_FILE = RESERVE.rstrip() + f""",
     {ON_FILE.format(column="name")} AS on_name, {ON_FILE.format(column="email")} AS on_email,
     {ON_FILE.format(column="phone")} AS on_phone, {ON_FILE.format(column="postal_address")} AS on_postal
-"""  # noqa: S608 (constant text; every value is bound)
+"""
 
 
 async def write(plan: Plan) -> dict[str, int] | None:
@@ -215,13 +217,14 @@ class PiccoloTicketStore:
             "to_addr": to_addr,
             "since": since,
             "kinds": list(kinds),
-            "on_file_of": on_file_of,
         }
+        if on_file_of is not None:
+            params["on_file_of"] = on_file_of
         async with connection() as sql:
-            row = await sql.fetchrow(RESERVE, params)
+            row = await sql.fetchrow(RESERVE if on_file_of is None else RESERVE_WITH_ON_FILE, params)
         assert row is not None
         on_file = None
-        if row["on_email"] is not None:
+        if row.get("on_email") is not None:
             on_file = Contact(row["on_name"], row["on_email"], row["on_phone"], row["on_postal"])
         return Reservation(int(row["value"]), int(row["sent"]), on_file)
 
