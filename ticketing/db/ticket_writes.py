@@ -73,54 +73,43 @@ def clock_rows(ticket: Any, clocks: Sequence[ClockState]) -> Insert:
 
 
 def inbound_row(ticket: Any, mail: InboundMessage, channel: str, at: datetime) -> dict[str, Any]:
+    """A received e-mail, with what the parser found in it."""
+    return message_row(
+        ticket, "inbound", channel, at, from_email=mail.from_email, to=list(mail.to), cc=list(mail.cc),
+        subject=mail.subject[:500], text=mail.text, html=mail.html, message_id=cut(mail.message_id, 500),
+        in_reply_to=cut(mail.in_reply_to, 500), references=list(mail.references[-50:]), headers=dict(mail.headers),
+        raw_path=mail.raw_path, content_hash=mail.content_hash, kind=mail.kind, quote_start=mail.quote_start,
+        signature_start=mail.signature_start,
+    )  # fmt: skip
+
+
+def message_row(ticket: Any, direction: str, channel: str, at: datetime, **columns: Any) -> dict[str, Any]:
+    """A message row: what is not given is empty (a typed message has no mail headers or raw copy)."""
     return {
-        "ticket": ticket,
-        "direction": "inbound",
-        "channel": channel,
-        "author": None,
-        "from_email": mail.from_email,
-        "to": list(mail.to),
-        "cc": list(mail.cc),
-        "subject": mail.subject[:500],
-        "text": mail.text,
-        "html": mail.html,
-        "message_id": cut(mail.message_id, 500),
-        "in_reply_to": cut(mail.in_reply_to, 500),
-        "references": list(mail.references[-50:]),
-        "headers": dict(mail.headers),
-        "raw_path": mail.raw_path,
-        "content_hash": mail.content_hash,
-        "kind": mail.kind,
-        "quote_start": mail.quote_start,
-        "signature_start": mail.signature_start,
-        "created_at": at,
-    }
+        "ticket": ticket, "direction": direction, "channel": channel, "author": None, "from_email": None,
+        "to": [], "cc": [], "subject": "", "text": "", "html": None, "message_id": None, "in_reply_to": None,
+        "references": [], "headers": {}, "raw_path": None, "content_hash": None, "kind": MessageKind.NORMAL,
+        "quote_start": None, "signature_start": None, "created_at": at, **columns,
+    }  # fmt: skip
 
 
 def agent_row(ticket: Any, message: AgentMessage, author: int | None, at: datetime) -> dict[str, Any]:
-    mail = message.mail
-    return {
-        "ticket": ticket,
-        "direction": "outbound",
-        "channel": "email" if mail else "note",
-        "author": author,
-        "from_email": None,
-        "to": [mail.to_addr] if mail else [],
-        "cc": [],
-        "subject": mail.subject if mail else "",
-        "text": message.text,
-        "html": None,
-        "message_id": mail.message_id if mail else None,
-        "in_reply_to": mail.in_reply_to if mail else None,
-        "references": list(mail.references) if mail else [],
-        "headers": {},
-        "raw_path": None,
-        "content_hash": None,
-        "kind": MessageKind.NORMAL,
-        "quote_start": None,
-        "signature_start": None,
-        "created_at": at,
-    }
+    """A reply (with the mail that carries it) or an internal note."""
+    if (mail := message.mail) is None:
+        return message_row(ticket, "outbound", "note", at, author=author, text=message.text)
+    return message_row(
+        ticket,
+        "outbound",
+        "email",
+        at,
+        author=author,
+        to=[mail.to_addr],
+        subject=mail.subject,
+        text=message.text,
+        message_id=mail.message_id,
+        in_reply_to=mail.in_reply_to,
+        references=list(mail.references),
+    )
 
 
 def event_row(
@@ -236,28 +225,16 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
     if draft.inbound is not None:
         first = inbound_row(ticket, draft.inbound, new.channel.value, at)
     else:
-        first = {
-            "ticket": ticket,
-            "direction": "inbound",
-            "channel": new.channel.value,
-            "author": draft.actor_user_id,
-            "from_email": who.email,
-            "to": [],
-            "cc": [],
-            "subject": new.subject,
-            "text": new.message,
-            "html": None,
-            "message_id": None,
-            "in_reply_to": None,
-            "references": [],
-            "headers": {},
-            "raw_path": None,
-            "content_hash": None,
-            "kind": MessageKind.NORMAL,
-            "quote_start": None,
-            "signature_start": None,
-            "created_at": at,
-        }
+        first = message_row(
+            ticket,
+            "inbound",
+            new.channel.value,
+            at,
+            author=draft.actor_user_id,
+            from_email=who.email,
+            subject=new.subject,
+            text=new.message,
+        )
     if claim is not None:
         first["id"] = message
     steps.append(Insert("message", (first,), name="message"))
