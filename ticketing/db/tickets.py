@@ -77,10 +77,13 @@ INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
 ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1
 RETURNING value, CASE WHEN :to_addr::varchar IS NULL THEN -1 ELSE {AUTO_MAIL_COUNT} END AS sent
 """  # noqa: S608 (constant text; every value is bound)
-RESERVE_WITH_ON_FILE = RESERVE.rstrip() + f""",
+RESERVE_WITH_ON_FILE = (
+    RESERVE.rstrip()
+    + f""",
     {ON_FILE.format(column="name")} AS on_name, {ON_FILE.format(column="email")} AS on_email,
     {ON_FILE.format(column="phone")} AS on_phone, {ON_FILE.format(column="postal_address")} AS on_postal
 """
+)
 
 
 async def write(plan: Plan) -> dict[str, int] | None:
