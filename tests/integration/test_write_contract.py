@@ -1,4 +1,4 @@
-"""The same story through SQLite and PostgreSQL writes the same rows (db/plan.py runs one plan of
+"""The same story through SQLite and PostgreSQL writes the same rows (db/plan_run.py runs one plan of
 writes on each engine: step by step on SQLite, one statement on PostgreSQL).
 
 Runs in the PostgreSQL pass (it needs both engines); the story goes through the services as the

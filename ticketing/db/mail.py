@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from ticketing.db.engine import write_transaction
-from ticketing.db.plan import NewId, Plan, Step, Update, run
+from ticketing.db.plan import NewId, Plan, Step, Update
+from ticketing.db.plan_run import run
 from ticketing.db.sql import Dialect, Sql, dialect, in_transaction, reading
 from ticketing.db.tables import InboundMail, Message, Outbox, Ticket, TicketParticipant
 from ticketing.db.ticket_writes import claim_step, creation_plan

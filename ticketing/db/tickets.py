@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.plan import Plan, run
+from ticketing.db.plan import Plan
+from ticketing.db.plan_run import run
 from ticketing.db.sql import connection
 from ticketing.db.tables import (
     Attachment,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticketing.db.engine import write_transaction
-from ticketing.db.plan import run
+from ticketing.db.plan_run import run
 from ticketing.db.sla import clock_from_row
 from ticketing.db.sql import Sql, in_transaction
 from ticketing.db.tables import DeskMembership
