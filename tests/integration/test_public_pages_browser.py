@@ -5,52 +5,17 @@ Screenshots of each state are written to the test's tmp folder (see the test out
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
-from tests.integration.test_api_schemathesis import _cli
-from tests.serving import running_server
 from ticketing.domain.tickets import Channel
-from ticketing.settings import Settings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# The flags this machine needs (no sandbox as root; no background traffic on a closed network).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TITLE_PREFIX = {"ja": "エラー：", "en": "Error:"}
 REQUIRED_FIELDS = ["category", "name", "email", "subject", "message"]
-
-
-@pytest.fixture
-def server(settings: Settings, container: object, tmp_path: Path) -> Iterator[str]:
-    """`ticketing serve` on the test database; yields its base URL."""
-    if settings.database_url:
-        _cli(settings, "migrate")
-    with running_server(settings, tmp_path / "serve.log") as base:
-        yield base
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 async def no_axe_violations(page: Page) -> None:

@@ -6,37 +6,12 @@ The screenshot is written to the test's tmp folder (see the test output)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from playwright.async_api import Browser, Request, async_playwright
-
-from tests.integration.test_api_schemathesis import _cli
-from tests.integration.test_public_pages_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.serving import running_server
-from ticketing.settings import Settings
+from playwright.async_api import Browser, Request
 
 METHODS = {"get", "put", "post", "delete", "patch"}
-
-
-@pytest.fixture
-def server(settings: Settings, container: object, tmp_path: Path) -> Iterator[str]:
-    if settings.database_url:
-        _cli(settings, "migrate")
-    with running_server(settings, tmp_path / "serve.log") as base:
-        yield base
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as pw:
-        b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            await b.close()
 
 
 async def test_the_schema_page_shows_every_operation_from_this_server_only(

@@ -2,7 +2,8 @@
 
 Everything comes from the Settings passed to `bind` / `start`; nothing here reads the environment.
 The bound engine is process-wide (Piccolo tables carry their engine as class state, `_meta.db`), so
-the stores' module functions (`write_transaction()`, `pg_pool()` ...) need no engine argument.
+the stores' module functions (`write_transaction()`, db/sql.py's `connection()` ...) need no engine
+argument.
 """
 
 from __future__ import annotations
@@ -65,25 +66,6 @@ def current_engine() -> Engine[Any]:
     if _current is None:
         raise EngineNotBound()
     return _current
-
-
-def is_postgres() -> bool:
-    return isinstance(current_engine(), PostgresEngine)
-
-
-def pg_transaction_connection() -> Any | None:
-    """The asyncpg connection of the PostgreSQL transaction open in this task, else None."""
-    engine = current_engine()
-    if not isinstance(engine, PostgresEngine):
-        return None
-    tx = engine.current_transaction.get()
-    return tx.connection if tx is not None else None
-
-
-def pg_pool() -> Any | None:
-    """The asyncpg pool behind the PostgreSQL engine (for the one-statement fast paths), else None."""
-    engine = current_engine()
-    return engine.pool if isinstance(engine, PostgresEngine) else None
 
 
 @contextlib.asynccontextmanager

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ticketing.db import engine
+from ticketing.db.sql import Dialect, dialect
 
 
 async def database_round_trip() -> str:
     """Run `SELECT 1`; return the engine's name. Raises whatever the driver raises when it cannot."""
     await engine.ping()
-    return "postgresql" if engine.is_postgres() else "sqlite"
+    return "postgresql" if dialect() is Dialect.POSTGRES else "sqlite"

@@ -37,14 +37,6 @@ def clock_values(clock: ClockState) -> dict[str, Any]:
     }
 
 
-def clock_json(clock: ClockState) -> dict[str, Any]:
-    """The same, JSON-ready (for the PostgreSQL one-statement ticket write)."""
-    values = clock_values(clock)
-    for key in ("started_at", "due_at", "stopped_at", "breached_at", "next_fire_at"):
-        values[key] = values[key].isoformat() if values[key] is not None else None
-    return values
-
-
 def clock_from_row(row: Mapping[str, Any]) -> ClockState:
     policy = row["policy"] if isinstance(row["policy"], dict) else json.loads(row["policy"])
     target = Target(int(policy["target"]["amount"]), Unit(policy["target"]["unit"]))
@@ -71,11 +63,6 @@ def due_columns(clocks: Sequence[ClockState]) -> dict[str, datetime | None]:
     for clock in clocks:
         result[DUE_COLUMNS[clock.kind]] = None if clock.stopped_at is not None else clock.due_at
     return result
-
-
-async def insert_clocks(ticket_id: int, clocks: Sequence[ClockState]) -> None:
-    if clocks:
-        await SlaClock.insert(*[SlaClock(ticket=ticket_id, **clock_values(c)) for c in clocks])
 
 
 async def update_clock(clock: ClockState) -> None:
@@ -337,4 +324,4 @@ class PiccoloSlaStore:
         return {(r["clock"], r["stage"]): r["fired_at"].isoformat() for r in rows}
 
 
-__all__ = ["PiccoloSlaStore", "clock_json", "clock_values", "due_columns", "insert_clocks", "update_clock"]
+__all__ = ["PiccoloSlaStore", "clock_values", "due_columns", "update_clock"]

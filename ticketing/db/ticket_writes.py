@@ -9,11 +9,11 @@ A change is the difference between the ticket before and after (domain.ticket), 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ticketing.db.outbox import outbox_payload
 from ticketing.db.plan import Coalesce, FindOrInsert, Insert, JsonWith, Lookup, NewId, Plan, Ref, Step, Update
 from ticketing.db.sla import clock_values, due_columns
 from ticketing.db.values import cut
@@ -37,7 +37,7 @@ def outbox_rows(mails: Sequence[OutgoingMail], desk_id: int, ticket: Any, at: da
                 "to_addr": m.to_addr,
                 "subject": m.subject[:500],
                 "message_id": m.message_id,
-                "payload": {**dataclasses.asdict(m), "references": list(m.references)},
+                "payload": outbox_payload(m),
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "next_attempt_at": at,

@@ -63,10 +63,6 @@ def _summary(row: dict[str, Any]) -> TicketSummary:
     )
 
 
-NEXT_REFERENCE = """
-INSERT INTO reference_counter (scope, value) VALUES (:scope, 1)
-ON CONFLICT (scope) DO UPDATE SET value = reference_counter.value + 1 RETURNING value
-"""
 AUTO_MAIL_COUNT = """(SELECT count(*) FROM outbox WHERE desk = :desk AND to_addr = :to_addr
     AND created_at >= :since AND kind = ANY(:kinds::varchar[]))"""
 # The requester on file (intake compares what a contact states with it): one column per subquery.
@@ -111,12 +107,6 @@ class PiccoloTicketStore:
                 raise LookupError(f"desk {slug} is not in the database")
             self._desk_ids[slug] = row["id"]
         return self._desk_ids[slug]
-
-    async def next_reference(self, prefix: str, year: int) -> int:
-        async with connection() as sql:
-            row = await sql.fetchrow(NEXT_REFERENCE, {"scope": f"{prefix}-{year}"})
-        assert row is not None
-        return int(row["value"])
 
     async def create_ticket(self, draft: TicketDraft) -> int:
         ids = await write(creation_plan(draft, await self.desk_id(draft.new.desk)))

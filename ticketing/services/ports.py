@@ -205,8 +205,6 @@ class Reservation:
 class TicketStore(Protocol):
     async def ensure_desks(self, slugs: Sequence[str], at: datetime) -> None: ...
 
-    async def next_reference(self, prefix: str, year: int) -> int: ...
-
     async def reserve_reference(
         self,
         prefix: str,
