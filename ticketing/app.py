@@ -31,6 +31,7 @@ from ticketing.services.demo import seed_demo
 from ticketing.services.health import Readiness
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
+from ticketing.web.case_api import CaseApi, DecisionApi
 from ticketing.web.contact import ContactForm
 from ticketing.web.deps import PageOptions
 from ticketing.web.errors import EXCEPTION_HANDLERS
@@ -112,6 +113,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "outbox_view": container.outbox_view,
         "participants": container.participants,
         "queries": container.queries,
+        "requests": container.requests,
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,
         "workflow": container.workflow,
@@ -162,6 +164,8 @@ def create_app(
             healthz,
             readyz,
             TicketApi,
+            CaseApi,
+            DecisionApi,
             TicketActionsApi,
             CalendarApi,
             MailLogApi,

@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass
 
 from ticketing.db.accounts import PiccoloAccountStore
+from ticketing.db.cases import PiccoloCaseStore
 from ticketing.db.contacts import PiccoloContactStore
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
@@ -37,6 +38,7 @@ from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.requests import RequestDesk
 from ticketing.services.sla import SlaService
 from ticketing.services.throttle import Throttle
 from ticketing.services.tickets import TicketQueries
@@ -59,6 +61,7 @@ class Container:
     calendars: CalendarService
     sla: SlaService
     workflow: TicketWorkflow
+    requests: RequestDesk
     mail_store: PiccoloMailStore
     mail: MailIntake
     mail_log: MailLog
@@ -83,6 +86,7 @@ class Container:
         clock, desks, tickets, access = parts.clock, parts.desks, parts.tickets, parts.access
         accounts_store = PiccoloAccountStore()
         outbox_store = PiccoloOutboxStore()
+        cases = PiccoloCaseStore()
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
         return cls(
@@ -93,14 +97,20 @@ class Container:
             accounts_store=accounts_store,
             outbox_store=outbox_store,
             intake=parts.intake,
-            queries=TicketQueries(tickets, access),
+            queries=TicketQueries(tickets, access, cases, desks),
             accounts=AccountService(accounts_store, clock, list(desks), parts.throttle),
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
             calendars=parts.calendars,
             sla=parts.sla,
             workflow=TicketWorkflow(
-                desks=desks, calendars=parts.calendars, store=PiccoloWorkflowStore(), mailer=parts.mailer, clock=clock
+                desks=desks,
+                calendars=parts.calendars,
+                store=PiccoloWorkflowStore(),
+                cases=cases,
+                mailer=parts.mailer,
+                clock=clock,
             ),
+            requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
             mail_store=parts.mail_store,
             mail=parts.mail,
             mail_log=MailLog(

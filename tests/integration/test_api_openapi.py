@@ -10,9 +10,16 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
+from ticketing.domain.decisions import DecisionStatus, Outcome
+from ticketing.domain.documents import DocumentKind, Gap
+from ticketing.domain.fees import FeeStatus, Instrument
+from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.referrals import ReferralKind
+from ticketing.domain.requests import FeeState, Result
 from ticketing.domain.sla import ClockKind
 from ticketing.domain.ticket import EventAction
 from ticketing.domain.tickets import Action, Category, Channel, Language, RequestType, State
+from ticketing.services.requests import LoggedChannel
 
 # The 4xx each operation can answer (400: Litestar's for any parameter or body it cannot read).
 ANSWERS = {
@@ -33,6 +40,15 @@ ANSWERS = {
     ("get", "/api/v1/mail/{inbound_id}"): {400, 401, 404},
     ("get", "/api/v1/mail/{inbound_id}/raw"): {400, 401, 404},
     ("post", "/api/v1/mail/{inbound_id}/review"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/requests"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/messages"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/documents"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/fee"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/decisions"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/referrals"): {400, 401, 404, 409, 413},
+    ("get", "/api/v1/decisions"): {401, 403},
+    ("post", "/api/v1/decisions/{decision_id}/approve"): {400, 401, 403, 404, 409, 413},
+    ("post", "/api/v1/decisions/{decision_id}/send-back"): {400, 401, 403, 404, 409, 413},
 }
 VOCABULARIES: dict[str, type[StrEnum]] = {
     "Category": Category,
@@ -43,6 +59,17 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "Action": Action,
     "EventAction": EventAction,
     "ClockKind": ClockKind,
+    "DocumentKind": DocumentKind,
+    "Gap": Gap,
+    "Outcome": Outcome,
+    "DecisionStatus": DecisionStatus,
+    "ReferralKind": ReferralKind,
+    "Instrument": Instrument,
+    "FeeStatus": FeeStatus,
+    "FeeState": FeeState,
+    "Result": Result,
+    "LoggedChannel": LoggedChannel,
+    "RequesterKind": RequesterKind,
 }
 # Free strings a real client knows from elsewhere (the desks file), not from the schema.
 KNOWN = {"desk": "relia"}

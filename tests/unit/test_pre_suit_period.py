@@ -14,7 +14,11 @@ COVERED = {
     RequestType.SUSPENSION_OF_USE: "35(1)",
     RequestType.STOP_THIRD_PARTY_PROVISION: "35(3)",
 }
-NOT_COVERED = {RequestType.PURPOSE_NOTIFICATION: "32(2): not named in Art. 39"}
+NOT_COVERED = {
+    RequestType.PURPOSE_NOTIFICATION: "32(2): not named in Art. 39",
+    RequestType.OVERSEAS_TRANSFER_INFO: "28(3): not named in Art. 39",
+    RequestType.DECEASED_COURTESY: "Art. 2(1): the dead are not persons under the Act; a courtesy",
+}
 
 
 def test_every_type_is_decided() -> None:

@@ -16,10 +16,16 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
+from ticketing.domain.decisions import DecisionStatus, Outcome
+from ticketing.domain.documents import DocumentKind
+from ticketing.domain.fees import FeeStatus
 from ticketing.domain.mail import MailKind, MessageKind, OutboxStatus
+from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.referrals import InquiryOutcome, ReferralKind
+from ticketing.domain.requests import FeeState, Result
 from ticketing.domain.staff import Role
 from ticketing.domain.ticket import EventAction
-from ticketing.domain.tickets import Category, Channel, Language, State
+from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
 
 
 class Desk(Table, tablename="desk"):
@@ -112,6 +118,10 @@ class Ticket(Table, tablename="ticket"):
     contact_email = Varchar(length=254, null=True, default=None)
     contact_phone = Varchar(length=30, null=True, default=None)
     contact_postal_address = Text(null=True, default=None)
+    # Statutory requests (domain/requests.py): who asks, and when the request that follows the
+    # desk's procedure (APPI Art. 37(1)) arrived; received_at stays the first contact.
+    requester_kind = Varchar(length=20, default=RequesterKind.PERSON.value, choices=RequesterKind)
+    formal_request_at = Timestamptz(null=True, default=None)
 
 
 class Message(Table, tablename="message"):
@@ -318,6 +328,84 @@ class Outbox(Table, tablename="outbox"):
     sent_at = Timestamptz(null=True, default=None)
 
 
+# --- the request workflow (domain/requests.py); dates are ISO 'YYYY-MM-DD' text, the same on both engines
+
+
+class TicketRequest(Table, tablename="ticket_request"):
+    """One statutory request inside a ticket, with its own fee and result."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    type = Varchar(length=40, choices=RequestType)
+    fee_yen = Integer(default=0)  # the desk's fee for the type when the request arrived
+    fee_instrument = Varchar(length=30, null=True, default=None)
+    fee_state = Varchar(length=30, choices=FeeState)
+    result = Varchar(length=30, null=True, default=None, choices=Result)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class RequestDocument(Table, tablename="request_document"):
+    """A document the requester sent (the checklist is derived from these and the desk's rules)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    kind = Varchar(length=40, choices=DocumentKind)
+    received_on = Varchar(length=10)
+    issued_on = Varchar(length=10, null=True, default=None)
+    valid_until = Varchar(length=10, null=True, default=None)
+    masked = Boolean(default=False)
+    recorded_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class FeePayment(Table, tablename="fee_payment"):
+    """A fee as it arrived, and what its check found (APPI Art. 38)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    amount_yen = Integer()
+    instrument = Varchar(length=30)
+    issued_on = Varchar(length=10, null=True, default=None)
+    received_on = Varchar(length=10)
+    status = Varchar(length=30, choices=FeeStatus)
+    returned = Boolean(default=False)
+    recorded_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Decision(Table, tablename="decision"):
+    """A proposed decision on a ticket's requests and its approval by another manager (four eyes)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    outcome = Varchar(length=30, choices=Outcome)
+    reason = Text(default="")
+    status = Varchar(length=20, index=True, choices=DecisionStatus)
+    proposed_by = ForeignKey(references=StaffUser, on_delete=OnDelete.restrict, null=False)
+    proposed_at = Timestamptz()
+    decided_by = ForeignKey(references=StaffUser, on_delete=OnDelete.restrict, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    note = Text(default="")
+
+
+class Referral(Table, tablename="referral"):
+    """The accredited organisation: the requester was told of it, or it sent an inquiry (Art. 53)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    organisation = Varchar(length=40)
+    kind = Varchar(length=20, choices=ReferralKind)
+    received_at = Timestamptz()
+    their_reference = Varchar(length=300, default="")
+    due_at = Timestamptz(null=True, default=None, index=True)
+    materials = JSON(default=[])  # [{"name", "sent_at"}]
+    answered_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=20, null=True, default=None, choices=InquiryOutcome)
+    recorded_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+
+
 TABLES: list[type[Table]] = [
     Desk,
     StaffUser,
@@ -339,4 +427,9 @@ TABLES: list[type[Table]] = [
     TicketParticipant,
     InboundMail,
     MailboxState,
+    TicketRequest,
+    RequestDocument,
+    FeePayment,
+    Decision,
+    Referral,
 ]

@@ -19,6 +19,8 @@ from ticketing.db.sla import clock_values, due_columns
 from ticketing.db.values import cut
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.mail import MessageKind, OutboxStatus, OutgoingMail
+from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.requests import TicketRequest
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent
 from ticketing.domain.tickets import State
@@ -68,6 +70,19 @@ def attachment_rows(ticket: Any, message: Any, attachments: Sequence[StoredAttac
     )
 
 
+def request_row(ticket: Any, r: TicketRequest, at: datetime) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "type": r.type.value,
+        "fee_yen": r.fee_yen,
+        "fee_instrument": r.fee_instrument,
+        "fee_state": r.fee_state.value,
+        "result": r.result.value if r.result else None,
+        "created_at": at,
+        "updated_at": at,
+    }
+
+
 def clock_rows(ticket: Any, clocks: Sequence[ClockState]) -> Insert:
     return Insert("sla_clock", tuple({"ticket": ticket, **clock_values(c)} for c in clocks))
 
@@ -94,7 +109,11 @@ def message_row(ticket: Any, direction: str, channel: str, at: datetime, **colum
 
 
 def agent_row(ticket: Any, message: AgentMessage, author: int | None, at: datetime) -> dict[str, Any]:
-    """A reply (with the mail that carries it) or an internal note."""
+    """A reply (with the mail that carries it), an internal note, or a contact an agent logged."""
+    if message.logged:
+        return message_row(
+            ticket, "inbound", message.logged, message.received_at or at, author=author, text=message.text
+        )
     if (mail := message.mail) is None:
         return message_row(ticket, "outbound", "note", at, author=author, text=message.text)
     return message_row(
@@ -216,12 +235,15 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
         "received_at": at,
         "created_at": written_at,
         "updated_at": written_at,
+        "requester_kind": RequesterKind.PERSON.value,
+        "formal_request_at": at if draft.formal_request else None,
         **dues,
     }
     if claim is not None:
         row["id"] = ticket
     steps.append(Insert("ticket", (row,), name="ticket"))
     steps.append(clock_rows(ticket, draft.clocks))
+    steps.append(Insert("ticket_request", tuple(request_row(ticket, r, written_at) for r in draft.requests)))
     if draft.inbound is not None:
         first = inbound_row(ticket, draft.inbound, new.channel.value, at)
     else:
@@ -262,11 +284,14 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
     return Plan(tuple(steps), returns=("ticket", "message"))
 
 
-def _clock_changes(before: Sequence[ClockState], after: Sequence[ClockState]) -> list[Step]:
+def _clock_changes(ticket_id: int, before: Sequence[ClockState], after: Sequence[ClockState]) -> list[Step]:
+    """Clocks change in place; a clock started by the change (no id yet) is inserted."""
     old = {c.id: c for c in before}
     steps: list[Step] = []
     for clock in after:
-        if old.get(clock.id) != clock:
+        if clock.id is None:
+            steps.append(clock_rows(ticket_id, (clock,)))
+        elif old.get(clock.id) != clock:
             values = clock_values(clock)
             changed = {
                 k: values[k] for k in ("due_at", "paused", "stopped_at", "breached_at", "next_stage", "next_fire_at")
@@ -312,6 +337,14 @@ def _ticket_changes(before: Ticket, after: Ticket, at: datetime) -> dict[str, An
         columns["flags"] = dict(after.flags)
     if after.status_token_hash != before.status_token_hash:
         columns["status_token_hash"] = after.status_token_hash
+    if after.category != before.category:
+        columns["category"] = after.category.value
+    if after.request_types != before.request_types:
+        columns["request_types"] = [t.value for t in after.request_types]
+    if after.requester_kind != before.requester_kind:
+        columns["requester_kind"] = after.requester_kind.value
+    if after.formal_request_at != before.formal_request_at:
+        columns["formal_request_at"] = after.formal_request_at
     dues = due_columns(after.clocks)
     if dues != due_columns(before.clocks):
         columns.update(dues)
@@ -326,7 +359,7 @@ def change_plan(
     at, after = change.at, change.ticket
     steps: list[Step] = [
         *_pause_changes(before.id, before.pauses, after.pauses),
-        *_clock_changes(before.clocks, after.clocks),
+        *_clock_changes(before.id, before.clocks, after.clocks),
         Update("ticket", _ticket_changes(before, after, at), {"id": before.id}),
     ]
     if change.requester_bouncing is not None:

@@ -20,15 +20,17 @@ from ticketing.db.ticket_writes import change_plan
 from ticketing.db.values import loads
 from ticketing.domain.errors import NotFound
 from ticketing.domain.mail import REQUESTER_MAIL_KINDS
+from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import Ticket
-from ticketing.domain.tickets import Category, Language, RequestType, State
+from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
 from ticketing.services.ports import TicketChange, TicketSnapshot
 
 THREAD_LIMIT = 30
 LOCK = """
 SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.closed_at,
     t.desk AS desk_id, t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id,
+    t.requester_kind, t.formal_request_at, t.channel, t.received_at,
     d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing
 FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester
 WHERE t.reference = :reference FOR UPDATE OF t
@@ -78,6 +80,10 @@ def snapshot_of(
         pauses=tuple(pauses),
         flags=loads(row["flags"], {}),
         status_token_hash=row["status_token_hash"],
+        requester_kind=RequesterKind(row["requester_kind"]),
+        formal_request_at=row["formal_request_at"],
+        channel=Channel(row["channel"]),
+        received_at=row["received_at"],
     )
     return TicketSnapshot(
         ticket=ticket,

@@ -61,6 +61,16 @@ class Throttled(DomainError):
 
 
 @dataclass
+class Forbidden(DomainError):
+    """The caller is known and may see the thing, but their role does not allow this act."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return self.what
+
+
+@dataclass
 class Conflict(DomainError):
     what: str
 

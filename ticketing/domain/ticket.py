@@ -18,12 +18,14 @@ from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.errors import InvalidTransition
 from ticketing.domain.mail import MailKind
+from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.sla import ClockKind, Pause
 from ticketing.domain.tickets import (
     SETTLED,
     WAITING_ON_REQUESTER,
     Action,
     Category,
+    Channel,
     Language,
     RequestType,
     State,
@@ -48,6 +50,18 @@ class EventAction(StrEnum):
     PARTICIPANT_REMOVED = "participant_removed"
     SLA_WARNING = "sla_warning"
     SLA_BREACHED = "sla_breached"
+    # the request workflow (domain/requests.py)
+    CLASSIFIED = "classified"  # triage named the statutory requests or the requester kind
+    NOTE_ADDED = "note_added"
+    CONTACT_LOGGED = "contact_logged"  # a call, letter or visit an agent logged
+    FORMAL_REQUEST_RECEIVED = "formal_request_received"  # APPI Art. 37(1): the conforming request
+    DOCUMENT_RECEIVED = "document_received"
+    FEE_RECEIVED = "fee_received"
+    DECISION_PROPOSED = "decision_proposed"
+    DECISION_APPROVED = "decision_approved"
+    DECISION_SENT_BACK = "decision_sent_back"
+    ACCREDITED_ORG_INFORMED = "accredited_org_informed"
+    ACCREDITED_ORG_INQUIRY = "accredited_org_inquiry"
     # one per transition (Action): the event names the action taken
     TRIAGE = Action.TRIAGE.value
     REQUEST_FORMAL_REQUEST = Action.REQUEST_FORMAL_REQUEST.value
@@ -82,6 +96,10 @@ class Ticket:
     pauses: tuple[Pause, ...] = ()  # oldest first; an open pause has no end
     flags: Mapping[str, Any] = field(default_factory=dict)
     status_token_hash: str = ""
+    requester_kind: RequesterKind = RequesterKind.PERSON  # who asks (APPI Art. 37(3)): the person or an agent
+    formal_request_at: datetime | None = None  # a request following the desk's procedure arrived (Art. 37(1))
+    channel: Channel = Channel.API  # how the first contact came
+    received_at: datetime | None = None  # when the first contact came
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,10 @@ class RequestType(StrEnum):
     CORRECTION = "correction"  # Art. 34
     SUSPENSION_OF_USE = "suspension_of_use"  # Art. 35(1),(2)
     STOP_THIRD_PARTY_PROVISION = "stop_third_party_provision"  # Art. 35(3)
+    OVERSEAS_TRANSFER_INFO = "overseas_transfer_info"  # Art. 28(3), 規則18条3項: no fee in Art. 38
+    # A deceased person's data: APPI protects the living only (Art. 2(1)), so an heir's request is a
+    # courtesy the desk extends, with no statutory clock and no fee.
+    DECEASED_COURTESY = "deceased_courtesy"
 
 
 # APPI Art. 39(1): a suit over a request under Art. 33(1) (33(5) applies it to third-party provision

@@ -21,6 +21,8 @@ from ticketing.domain.intake import (
     validate_new_ticket,
 )
 from ticketing.domain.mail import AUTO_REPLY_KINDS, MailKind, OutgoingMail
+from ticketing.domain.requests import conforming, opening_requests
+from ticketing.domain.sla import ClockKind
 from ticketing.domain.throttle import FormLimits
 from ticketing.domain.tickets import Channel, Reference
 from ticketing.services import notifications
@@ -159,6 +161,7 @@ class IntakeService:
             actor_user_id=staff_user_id,
             actor_label=staff_label or "requester",
             clocks=self.clocks(desk, new, received_at),
+            **self.request_fields(desk, new),
             event_data=event_data,
             contact_changes=changes,
         )
@@ -208,9 +211,22 @@ class IntakeService:
         return changed_fields(on_file, Contact(who.name, who.email, who.phone, who.postal_address))
 
     def clocks(self, desk: Desk, new: NewTicket, received_at: datetime) -> tuple[Any, ...]:
+        """The clocks a new ticket starts; the Art. 39 clock waits for a conforming request (Art. 37(1))."""
         if self.sla is None:
             return ()
-        return tuple(self.sla.clocks_for_new_ticket(desk, new.category, received_at, new.request_types))
+        clocks = self.sla.clocks_for_new_ticket(desk, new.category, received_at, new.request_types)
+        if not conforming(new.channel, new.request_types, desk.request_types):
+            clocks = [c for c in clocks if c.kind is not ClockKind.STATUTORY]
+        return tuple(clocks)
+
+    @staticmethod
+    def request_fields(desk: Desk, new: NewTicket) -> dict[str, Any]:
+        """The statutory requests a new ticket opens with, and whether they came the desk's way."""
+        return {
+            "requests": opening_requests(new.request_types, desk.request_types),
+            "formal_request": bool(new.request_types)
+            and conforming(new.channel, new.request_types, desk.request_types),
+        }
 
     async def may_auto_reply(self, desk: Desk, address: str, now: datetime) -> bool:
         """Below the daily cap of automatic replies to this address (loop and abuse backstop)."""

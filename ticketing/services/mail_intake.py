@@ -322,6 +322,7 @@ class MailIntake:
             acknowledgement=ack,
             actor_label="requester",
             clocks=self.intake.clocks(desk, new, record.received_at),
+            **self.intake.request_fields(desk, new),
             inbound=self._message(parsed, record, stored, MessageKind.NORMAL),
             mails=tuple(mails),
             flags=flags,

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ticketing.domain.desks import Desk
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import MailKind
+from ticketing.domain.requests import conforming
 from ticketing.domain.ticket import Ticket
 
 MiB = 1024 * 1024
@@ -37,7 +38,7 @@ def ticket_received(desk: Desk, new: NewTicket) -> Context:
         "channel": new.channel.value,
         # APPI Art. 37: the desk sets how requests are made (the seed desks: by post only). One that
         # came another way is an approach, not yet a request: the mail must say so.
-        "needs_formal_request": any(new.channel not in rule.channels for rule in rules),
+        "needs_formal_request": not conforming(new.channel, new.request_types, desk.request_types),
         "accepted_channels": sorted({c.value for rule in rules for c in rule.channels}),
         "fee_applies": any(rule.fee_yen for rule in rules),
     }

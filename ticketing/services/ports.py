@@ -12,6 +12,8 @@ from ticketing.domain.contacts import Contact
 from ticketing.domain.inbound import ReplyParts, reply_parts
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import MailKind, MessageKind, OutgoingMail, RenderedMail
+from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.requests import Case, TicketRequest
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import Ticket, TicketEvent
 
@@ -91,6 +93,8 @@ class TicketDraft:
     # Fields this contact states differently from the requester on file (domain.contacts): the
     # ticket is flagged and the difference is an event; the record on file is never changed here.
     contact_changes: tuple[str, ...] = ()
+    requests: tuple[TicketRequest, ...] = ()  # statutory requests, with the desk's fee for each
+    formal_request: bool = False  # it came the way the desk fixed (APPI Art. 37(1)): received_at counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,8 @@ class TicketDetail:
     linked_reference: str | None = None
     participants: tuple[str, ...] = ()
     on_file: Contact | None = None  # the requester's details on file now (staff confirm changes)
+    case: Case = field(default_factory=Case)  # statutory requests, documents, fees, decisions, referrals
+    requester_kind: RequesterKind = RequesterKind.PERSON
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,6 +366,8 @@ class AgentMessage:
 
     text: str
     mail: OutgoingMail | None = None
+    logged: str = ""  # a call, letter or visit an agent logs: its channel (phone, post, walk_in)
+    received_at: datetime | None = None  # when that contact actually happened
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,3 +391,31 @@ class WorkflowStore(Protocol):
     async def desk_of(self, reference: str) -> str | None: ...
 
     async def member_id(self, email: str, desk: str) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaseSnapshot:
+    """A ticket read under its write lock, with its request-workflow records."""
+
+    snapshot: TicketSnapshot
+    case: Case
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChange:
+    """A ticket change and the case as it is after it (the store writes what differs)."""
+
+    ticket_change: TicketChange
+    case: Case
+
+
+class CaseStore(Protocol):
+    async def change(
+        self, reference: str, decide: Callable[[CaseSnapshot], CaseChange]
+    ) -> tuple[CaseChange, int | None]: ...
+
+    async def read(self, reference: str) -> tuple[RequesterKind, Case] | None: ...
+
+    async def reference_of_decision(self, decision_id: int) -> str | None: ...
+
+    async def pending_decisions(self, desks: Sequence[str]) -> list[dict[str, Any]]: ...

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from ticketing.domain.access import AccessKind
+from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
 from ticketing.services.access import AccessLog
-from ticketing.services.ports import Principal, TicketDetail, TicketStore, TicketSummary
+from ticketing.services.ports import CaseStore, Principal, TicketDetail, TicketStore, TicketSummary
 from ticketing.services.requester_mail import token_hash
+from ticketing.services.requests import derive
 
 
 class TicketQueries:
-    def __init__(self, store: TicketStore, access: AccessLog) -> None:
+    def __init__(
+        self,
+        store: TicketStore,
+        access: AccessLog,
+        cases: CaseStore | None = None,
+        desks: Mapping[str, Desk] | None = None,
+    ) -> None:
         self.store = store
         self.access = access
+        self.cases = cases
+        self.desks = desks or {}
 
     async def detail_for_staff(self, principal: Principal, reference: str) -> TicketDetail:
         """The ticket with its personal data; the read is logged. Other desks' tickets are 'not found'
@@ -21,6 +34,12 @@ class TicketQueries:
         if detail is None or detail.summary.desk not in principal.desks:
             raise NotFound("ticket", reference)
         await self.access.read(principal, AccessKind.TICKET, reference, desk=detail.summary.desk, reference=reference)
+        if self.cases is not None and detail.summary.desk in self.desks:
+            got = await self.cases.read(reference)
+            if got is not None:
+                detail = replace(
+                    detail, requester_kind=got[0], case=derive(self.desks[detail.summary.desk], got[0], got[1])
+                )
         return detail
 
     async def list_for_staff(self, principal: Principal, limit: int = 100) -> list[TicketSummary]:

@@ -15,8 +15,19 @@ from ticketing.domain.ticket import Transition
 from ticketing.domain.tickets import Action
 from ticketing.services import notifications
 from ticketing.services.calendars import CalendarService
-from ticketing.services.ports import AgentMessage, Clock, Principal, TicketChange, TicketSnapshot, WorkflowStore
+from ticketing.services.ports import (
+    AgentMessage,
+    CaseChange,
+    CaseSnapshot,
+    CaseStore,
+    Clock,
+    Principal,
+    TicketChange,
+    TicketSnapshot,
+    WorkflowStore,
+)
 from ticketing.services.requester_mail import RequesterMail, Thread
+from ticketing.services.requests import move
 
 MAX_REPLY = 50_000
 MAX_NOTE = 5_000
@@ -29,12 +40,14 @@ class TicketWorkflow:
         desks: Mapping[str, Desk],
         calendars: CalendarService,
         store: WorkflowStore,
+        cases: CaseStore,
         mailer: RequesterMail,
         clock: Clock,
     ) -> None:
         self.desks = desks
         self.calendars = calendars
         self.store = store
+        self.cases = cases
         self.mailer = mailer
         self.clock = clock
 
@@ -61,19 +74,22 @@ class TicketWorkflow:
             raise ValidationFailed({"note": f"at most {MAX_NOTE} characters"})
         now = self.clock.now()
 
-        def decide(snap: TicketSnapshot) -> TicketChange:
+        def decide(both: CaseSnapshot) -> CaseChange:
+            snap = both.snapshot
             self._check_desk(principal, snap)
-            moved = rules.apply(snap.ticket, action, now, self.calendars.calendar(snap.desk), reason=reason)
+            # A request ticket moves under the request rules (APPI Arts. 36-38; services/requests.py).
+            desk, calendar = self.desks[snap.desk], self.calendars.calendar(snap.desk)
+            moved, case = move(desk, calendar, both, action, now, reason)
             mail, skipped = (None, "")
             if notify and moved.notices:
                 mail, skipped = self._status_mail(snap, moved, note.strip())
             data: dict[str, Any] = {"requester_mail": mail.kind} if mail else {}
             if skipped:
                 data["mail_not_sent"] = skipped
-            return self._change(snap, principal, moved, mail, data, now=now)
+            return CaseChange(self._change(snap, principal, moved, mail, data, now=now), case)
 
-        change = await self.store.change(reference, decide)
-        return change.ticket.state.value
+        change, _ = await self.cases.change(reference, decide)
+        return change.ticket_change.ticket.state.value
 
     def _change(
         self,

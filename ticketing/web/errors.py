@@ -20,6 +20,7 @@ from ticketing.domain.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,
+    Forbidden,
     InvalidTransition,
     NotFound,
     Throttled,
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 STATUS: dict[type[DomainError], int] = {
     ValidationFailed: 400,
     AuthenticationFailed: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     InvalidTransition: 409,

@@ -18,9 +18,11 @@ from msgspec import Meta
 
 from ticketing.domain.contacts import Contact
 from ticketing.domain.intake import LIMITS, PHONE_RE
+from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.ticket import EventAction
 from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
 from ticketing.services.ports import EventView, MessageView, TicketDetail, TicketSummary
+from ticketing.web.case_schemas import ChecklistOut, DecisionOut, ReferralOut, RequestOut, checklist_out
 
 
 def openapi(**keys: Any) -> dict[str, Any]:
@@ -222,6 +224,11 @@ class TicketOut(msgspec.Struct):
     linked_ticket: str | None
     participants: list[str]
     requester_on_file: RequesterOut | None  # the requester's record now; staff confirm changes to it
+    requester_kind: RequesterKind  # who asks: the person, or an agent (APPI Art. 37(3))
+    requests: list[RequestOut]  # statutory requests, each with its fee and result
+    checklist: ChecklistOut  # what the desk still needs from the requester (reason codes)
+    decisions: list[DecisionOut]
+    referrals: list[ReferralOut]  # the accredited organisation: informed, inquiries
 
     @classmethod
     def of(cls, d: TicketDetail) -> TicketOut:
@@ -246,4 +253,9 @@ class TicketOut(msgspec.Struct):
             linked_ticket=d.linked_reference,
             participants=list(d.participants),
             requester_on_file=RequesterOut.of(d.on_file) if d.on_file else None,
+            requester_kind=d.requester_kind,
+            requests=[RequestOut.of(r) for r in d.case.requests],
+            checklist=checklist_out(d.case),
+            decisions=[DecisionOut.of(x) for x in d.case.decisions],
+            referrals=[ReferralOut.of(r) for r in d.case.referrals],
         )

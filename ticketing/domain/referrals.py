@@ -1,0 +1,116 @@
+"""The accredited personal-information protection organisation (APPI Arts. 47-53): JUAS for rext-cs.
+
+Two records a desk keeps (docs/privacy-rules.md, accredited organisation):
+- `informed`: the desk told the requester of the organisation and how to reach it (Art. 32(1),
+  施行令10条: its name and complaint contact are among what the business must make known).
+- `inquiry`: the organisation asks the business for an explanation or materials about a complaint
+  (Art. 53(2)); the business may not refuse without justifiable reason (Art. 53(3)). The law sets
+  no days: the desk answers by the due date the organisation set, on its own clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from ticketing.domain.errors import Conflict, ValidationFailed
+
+MAX_MATERIALS = 30
+MAX_TEXT = 300
+
+
+class ReferralKind(StrEnum):
+    INFORMED = "informed"
+    INQUIRY = "inquiry"
+
+
+class InquiryOutcome(StrEnum):
+    RESOLVED = "resolved"  # the organisation closed the complaint
+    ADVICE = "advice"  # it closed it with advice to the business
+    WITHDRAWN = "withdrawn"  # the complainant withdrew
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    name: str
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    organisation: str  # the desk's accredited organisation, by its short name
+    kind: ReferralKind
+    received_at: datetime  # told (informed) or the inquiry arrived
+    their_reference: str = ""
+    due_at: datetime | None = None  # the date the organisation set for the answer
+    materials: tuple[Material, ...] = ()
+    answered_at: datetime | None = None
+    outcome: InquiryOutcome | None = None
+    id: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.kind is ReferralKind.INQUIRY and self.answered_at is None
+
+
+def record(
+    organisation: str,
+    known: str | None,
+    kind: ReferralKind,
+    received_at: datetime,
+    *,
+    their_reference: str = "",
+    due_at: datetime | None = None,
+    materials: Sequence[str] = (),
+) -> Referral:
+    """A referral to the desk's own organisation; an inquiry needs the due date it set."""
+    if known is None:
+        raise ValidationFailed({"organisation": "this desk names no accredited organisation in its desks file"})
+    if organisation.strip().casefold() != known.casefold():
+        raise ValidationFailed({"organisation": f"this desk's accredited organisation is {known}"})
+    names = [m.strip() for m in materials]
+    if any(not n or len(n) > MAX_TEXT for n in names) or len(names) > MAX_MATERIALS:
+        raise ValidationFailed({"materials": f"up to {MAX_MATERIALS} names of 1-{MAX_TEXT} characters"})
+    if len(their_reference) > MAX_TEXT:
+        raise ValidationFailed({"their_reference": f"at most {MAX_TEXT} characters"})
+    if kind is ReferralKind.INQUIRY:
+        if due_at is None:
+            raise ValidationFailed({"due_at": "an inquiry is answered by the date the organisation set"})
+        if due_at <= received_at:
+            raise ValidationFailed({"due_at": "must be after the inquiry was received"})
+    elif names or due_at is not None:
+        raise ValidationFailed({"kind": "materials and a due date belong to an inquiry, not to 'informed'"})
+    return Referral(
+        known,
+        kind,
+        received_at,
+        their_reference.strip(),
+        due_at,
+        tuple(Material(n) for n in dict.fromkeys(names)),
+    )
+
+
+def send_materials(referral: Referral, names: Sequence[str], at: datetime) -> Referral:
+    """Mark materials as sent to the organisation (a name not on the list is added as sent)."""
+    if referral.kind is not ReferralKind.INQUIRY:
+        raise Conflict("materials are sent for an inquiry")
+    wanted = [n.strip() for n in names if n.strip()]
+    if not wanted:
+        raise ValidationFailed({"materials": "name what was sent"})
+    listed = {m.name for m in referral.materials}
+    materials = [replace(m, sent_at=at) if m.name in wanted and m.sent_at is None else m for m in referral.materials]
+    materials += [Material(n[:MAX_TEXT], at) for n in dict.fromkeys(wanted) if n not in listed]
+    return replace(referral, materials=tuple(materials))
+
+
+def answer(referral: Referral, at: datetime, outcome: InquiryOutcome | None) -> Referral:
+    if not referral.open:
+        raise Conflict(
+            "this inquiry is already answered" if referral.kind is ReferralKind.INQUIRY else "not an inquiry"
+        )
+    return replace(referral, answered_at=at, outcome=outcome)
+
+
+__all__ = ["InquiryOutcome", "Material", "Referral", "ReferralKind", "answer", "record", "send_materials"]

@@ -1,0 +1,189 @@
+"""JSON API of the request workflow: contacts logged by agents, documents, fees, decisions under four
+eyes, and the accredited organisation (paths as docs/architecture.md and the DESIGN contract say)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import FromPath, JSONBody
+
+from ticketing.domain.decisions import DecisionStatus
+from ticketing.domain.tickets import State
+from ticketing.services.requests import RequestDesk
+from ticketing.web.auth import api_principal
+from ticketing.web.case_schemas import (
+    ClassifiedOut,
+    DecisionCreated,
+    DecisionIn,
+    DocumentIn,
+    DocumentOut,
+    DocumentsOut,
+    FeeIn,
+    FeeOut,
+    LoggedOut,
+    MessageLogIn,
+    PendingDecisionOut,
+    ReferralCreated,
+    ReferralIn,
+    RequestsIn,
+    SendBackIn,
+    checklist_out,
+)
+from ticketing.web.deps import PrincipalDep
+from ticketing.web.openapi import AUTH, CHANGE
+
+DECIDE = [*CHANGE, PermissionDeniedException]
+
+
+class CaseApi(Controller):
+    path = "/api/v1/tickets/{reference:str}"
+    tags = ["requests"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @post("/requests", status_code=201, summary="Name the statutory requests of the ticket (triage)", raises=CHANGE)
+    async def classify(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[RequestsIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> ClassifiedOut:
+        t = await requests.classify(
+            principal,
+            reference,
+            request_types=[r.value for r in data.request_types],
+            requester_kind=data.requester_kind.value if data.requester_kind else None,
+        )
+        return ClassifiedOut(t.reference, t.category, list(t.request_types), t.requester_kind, t.formal_request_at)
+
+    @post("/messages", status_code=201, summary="Log a call, letter, visit or note on the ticket", raises=CHANGE)
+    async def log(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[MessageLogIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> LoggedOut:
+        ticket = await requests.log_contact(
+            principal,
+            reference,
+            data.channel.value,
+            data.received_at,
+            data.text,
+            conforming_request=data.conforming_request,
+        )
+        return LoggedOut(ticket.reference, State(ticket.state), ticket.formal_request_at)
+
+    @post("/documents", status_code=201, summary="Record a document that arrived; answers the checklist", raises=CHANGE)
+    async def document(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[DocumentIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> DocumentsOut:
+        case = await requests.add_document(
+            principal,
+            reference,
+            data.kind.value,
+            issued_on=data.issued_on,
+            valid_until=data.valid_until,
+            masked=data.masked,
+            received_on=data.received_on,
+        )
+        return DocumentsOut(checklist_out(case), [DocumentOut.of(d) for d in case.documents])
+
+    @post("/fee", status_code=201, summary="Check a fee payment (APPI Art. 38)", raises=CHANGE)
+    async def fee(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[FeeIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> FeeOut:
+        check = await requests.record_fee(principal, reference, data.amount_yen, data.instrument.value, data.issued_on)
+        return FeeOut.of(check, data.amount_yen)
+
+    @post(
+        "/decisions",
+        status_code=201,
+        summary="Propose the decision on the requests (waits for approval)",
+        raises=CHANGE,
+    )
+    async def propose(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[DecisionIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> DecisionCreated:
+        decision_id = await requests.propose(principal, reference, data.outcome.value, data.reason)
+        return DecisionCreated(decision_id, reference, DecisionStatus.PENDING)
+
+    @post(
+        "/referrals",
+        status_code=201,
+        summary="Record the accredited organisation: informed, or its inquiry",
+        raises=CHANGE,
+    )
+    async def referral(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[ReferralIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> ReferralCreated:
+        referral_id = await requests.add_referral(
+            principal,
+            reference,
+            data.organisation,
+            data.kind.value,
+            data.received_at,
+            their_reference=data.their_reference,
+            due_at=data.due_at,
+            materials=data.materials,
+        )
+        return ReferralCreated(referral_id, reference)
+
+
+class DecisionApi(Controller):
+    path = "/api/v1/decisions"
+    tags = ["requests"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @get(
+        "/", summary="Decisions waiting for approval on the desks you manage", raises=[*AUTH, PermissionDeniedException]
+    )
+    async def pending(
+        self, requests: NamedDependency[RequestDesk], principal: PrincipalDep
+    ) -> list[PendingDecisionOut]:
+        return [PendingDecisionOut.of(r) for r in await requests.pending_decisions(principal)]
+
+    @post(
+        "/{decision_id:int}/approve",
+        status_code=200,
+        summary="Approve a decision (not your own: four eyes)",
+        raises=DECIDE,
+    )
+    async def approve(
+        self, decision_id: FromPath[int], requests: NamedDependency[RequestDesk], principal: PrincipalDep
+    ) -> DecisionCreated:
+        reference = await requests.review(principal, decision_id, approve=True)
+        return DecisionCreated(decision_id, reference, DecisionStatus.APPROVED)
+
+    @post(
+        "/{decision_id:int}/send-back", status_code=200, summary="Send a decision back to its proposer", raises=DECIDE
+    )
+    async def send_back(
+        self,
+        decision_id: FromPath[int],
+        data: JSONBody[SendBackIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> DecisionCreated:
+        reference = await requests.review(principal, decision_id, approve=False, note=data.note)
+        return DecisionCreated(decision_id, reference, DecisionStatus.SENT_BACK)
+
+
+__all__ = ["CaseApi", "DecisionApi"]
