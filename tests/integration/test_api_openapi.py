@@ -14,8 +14,8 @@ from ticketing.domain.decisions import DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind, Gap
 from ticketing.domain.fees import FeeStatus, Instrument
 from ticketing.domain.procedure import RequesterKind
-from ticketing.domain.referrals import ReferralKind
-from ticketing.domain.requests import FeeState, Result
+from ticketing.domain.referrals import InquiryOutcome, ReferralKind
+from ticketing.domain.requests import FeeState, NoticeMethod, Result
 from ticketing.domain.sla import ClockKind
 from ticketing.domain.ticket import EventAction
 from ticketing.domain.tickets import Action, Category, Channel, Language, RequestType, State
@@ -46,6 +46,7 @@ ANSWERS = {
     ("post", "/api/v1/tickets/{reference}/fee"): {400, 401, 404, 409, 413},
     ("post", "/api/v1/tickets/{reference}/decisions"): {400, 401, 404, 409, 413},
     ("post", "/api/v1/tickets/{reference}/referrals"): {400, 401, 404, 409, 413},
+    ("patch", "/api/v1/tickets/{reference}/referrals/{referral_id}"): {400, 401, 404, 409, 413},
     ("get", "/api/v1/decisions"): {401, 403},
     ("post", "/api/v1/decisions/{decision_id}/approve"): {400, 401, 403, 404, 409, 413},
     ("post", "/api/v1/decisions/{decision_id}/send-back"): {400, 401, 403, 404, 409, 413},
@@ -70,6 +71,8 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "Result": Result,
     "LoggedChannel": LoggedChannel,
     "RequesterKind": RequesterKind,
+    "NoticeMethod": NoticeMethod,
+    "InquiryOutcome": InquiryOutcome,
 }
 # Free strings a real client knows from elsewhere (the desks file), not from the schema.
 KNOWN = {"desk": "relia"}

@@ -91,7 +91,12 @@ async def test_a_disclosure_request_through_every_step(client, container, make_s
     clock.advance(days=2, hours=1)  # Thu 11:00 JST
     logged = await post(
         f"{t}/messages",
-        {"channel": "post", "received_at": jst("2026-11-26T09:00:00"), "text": "Request form", "conforming_request": True},
+        {
+            "channel": "post",
+            "received_at": jst("2026-11-26T09:00:00"),
+            "text": "Request form",
+            "conforming_request": True,
+        },
     )
     assert logged["state"] == "triage"
     assert logged["formal_request_at"] == jst("2026-11-26T09:00:00")

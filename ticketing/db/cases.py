@@ -23,7 +23,7 @@ from ticketing.domain.documents import DocumentKind, ReceivedDocument
 from ticketing.domain.fees import FeeStatus
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Material, Referral, ReferralKind
-from ticketing.domain.requests import Case, FeePayment, FeeState, Result, TicketRequest
+from ticketing.domain.requests import Case, FeePayment, FeeState, NoticeMethod, Result, TicketRequest
 from ticketing.domain.tickets import RequestType
 from ticketing.services.ports import CaseChange, CaseSnapshot
 
@@ -47,6 +47,8 @@ def _request(row: Mapping[str, Any]) -> TicketRequest:
         FeeState(row["fee_state"]),
         Result(row["result"]) if row["result"] else None,
         row["id"],
+        NoticeMethod(row["notice_method"]) if row["notice_method"] else None,
+        row["notice_sent_at"],
     )
 
 
@@ -159,7 +161,12 @@ def case_steps(ticket_id: int, before: Case, after: Case, actor_id: int | None, 
         if r.id is None:
             steps.append(Insert("ticket_request", (request_row(ticket_id, r, at),)))
         elif old_requests.get(r.id) != r:
-            values = {"fee_state": r.fee_state.value, "result": r.result.value if r.result else None}
+            values = {
+                "fee_state": r.fee_state.value,
+                "result": r.result.value if r.result else None,
+                "notice_method": r.notice_method.value if r.notice_method else None,
+                "notice_sent_at": r.notice_sent_at,
+            }
             steps.append(Update("ticket_request", {**values, "updated_at": at}, {"id": r.id}))
     for d in after.documents:
         if d.id is None:

@@ -61,7 +61,8 @@ def due_columns(clocks: Sequence[ClockState]) -> dict[str, datetime | None]:
     """The ticket's denormalised due instants (None for a clock it does not have, or paused)."""
     result: dict[str, datetime | None] = {column: None for column in DUE_COLUMNS.values()}
     for clock in clocks:
-        result[DUE_COLUMNS[clock.kind]] = None if clock.stopped_at is not None else clock.due_at
+        if clock.kind in DUE_COLUMNS:  # an inquiry's clock is found through sla_clock itself
+            result[DUE_COLUMNS[clock.kind]] = None if clock.stopped_at is not None else clock.due_at
     return result
 
 
@@ -241,7 +242,7 @@ class PiccoloSlaStore:
         for ticket, outcome in outcomes:
             clock = outcome.clock
             new_due = None if clock.stopped_at is not None else clock.due_at
-            if new_due != outcome.previous_due_at:
+            if new_due != outcome.previous_due_at and clock.kind in DUE_COLUMNS:
                 changes.setdefault(ticket.id, {})[DUE_COLUMNS[clock.kind]] = new_due
             if outcome.flags is not None:
                 changes.setdefault(ticket.id, {})["flags"] = json.dumps(dict(outcome.flags))

@@ -22,7 +22,7 @@ from ticketing.domain.fees import FeeStatus
 from ticketing.domain.mail import MailKind, MessageKind, OutboxStatus
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, ReferralKind
-from ticketing.domain.requests import FeeState, Result
+from ticketing.domain.requests import FeeState, NoticeMethod, Result
 from ticketing.domain.staff import Role
 from ticketing.domain.ticket import EventAction
 from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
@@ -341,6 +341,8 @@ class TicketRequest(Table, tablename="ticket_request"):
     fee_instrument = Varchar(length=30, null=True, default=None)
     fee_state = Varchar(length=30, choices=FeeState)
     result = Varchar(length=30, null=True, default=None, choices=Result)
+    notice_method = Varchar(length=20, null=True, default=None, choices=NoticeMethod)
+    notice_sent_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

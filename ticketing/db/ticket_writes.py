@@ -78,6 +78,8 @@ def request_row(ticket: Any, r: TicketRequest, at: datetime) -> dict[str, Any]:
         "fee_instrument": r.fee_instrument,
         "fee_state": r.fee_state.value,
         "result": r.result.value if r.result else None,
+        "notice_method": r.notice_method.value if r.notice_method else None,
+        "notice_sent_at": r.notice_sent_at,
         "created_at": at,
         "updated_at": at,
     }

@@ -185,6 +185,17 @@ class BusinessCalendar:
                     return from_us(max(s, t))
         raise NoOpening(at.isoformat())
 
+    def last_open(self, at: datetime) -> datetime:
+        """`at` itself when open then, otherwise the close of the last window before it: what is due
+        at `at` must reach an office with these hours by then."""
+        t = to_us(at)
+        first = self.local_date(at).toordinal()
+        for ordinal in range(first, first - MAX_SEARCH_DAYS, -1):
+            for s, e in reversed(self.windows(ordinal)):
+                if s <= t:
+                    return from_us(min(e, t))
+        raise NoOpening(at.isoformat())
+
     # --- due and elapsed ----------------------------------------------------------------------
 
     def due_business_us(self, start_us: int, amount_us: int, first_ordinal: int) -> int:

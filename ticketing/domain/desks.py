@@ -54,7 +54,16 @@ class AccreditedOrg:
     office: str = ""
     postal_address: str = ""
     phone: str = ""
-    hours: str = ""
+    hours: str = ""  # as the organisation states them, for people
+    # When the organisation is open to receive an answer (APPI Art. 53 inquiries): JUAS 10:00-16:00
+    # on weekdays, closed on holidays and over the new year. An answer due on a date is due by its close.
+    opening: Mapping[int, tuple[OpeningWindow, ...]] = field(default_factory=dict)
+    closures: tuple[RecurringClosure, ...] = ()
+
+    def calendar_spec(self, timezone: str) -> CalendarSpec | None:
+        if not self.opening:
+            return None
+        return CalendarSpec(timezone=timezone, hours=self.opening, closures=self.closures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +304,8 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
             postal_address=_str(org, "postal_address", f"{where}.accredited_org", required=False),
             phone=_str(org, "phone", f"{where}.accredited_org", required=False),
             hours=_str(org, "hours", f"{where}.accredited_org", required=False),
+            opening=_hours(org["opening"], f"{where}.accredited_org.opening") if "opening" in org else {},
+            closures=_closures(org.get("closures", []), f"{where}.accredited_org.closures"),
         )
     joint_use = table.get("joint_use", {})
     if not isinstance(joint_use, Mapping):

@@ -15,7 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from ticketing.domain.calendar import BusinessCalendar, to_us
+from ticketing.domain.clocks import ClockState, policy_snapshot, schedule
 from ticketing.domain.errors import Conflict, ValidationFailed
+from ticketing.domain.sla import ClockKind, Stage, Target, Unit
 
 MAX_MATERIALS = 30
 MAX_TEXT = 300
@@ -92,6 +95,53 @@ def record(
     )
 
 
+def inquiry_clock(
+    referral: Referral,
+    desk: str,
+    calendar: BusinessCalendar,
+    office: BusinessCalendar | None,
+    stages: Sequence[Stage],
+) -> ClockState:
+    """The inquiry's own clock, against the date the organisation set (never paused, like Art. 39's).
+
+    An answer must reach the organisation while its office is open: an answer due at a time it is
+    closed (JUAS: after 16:00, a weekend, the new year) is due at the close before. The ladder is the
+    desk's; its rungs fire while the desk is open (domain/clocks.py).
+    """
+    assert referral.due_at is not None
+    due = office.last_open(referral.due_at) if office is not None else referral.due_at
+    if due <= referral.received_at:
+        due = referral.due_at  # the office never opens in between: keep the date as set
+    days = (calendar.local_date(due) - calendar.local_date(referral.received_at)).days
+    target = Target(max(days, 0), Unit.CALENDAR_DAYS)
+    policy = {
+        **policy_snapshot(desk, "accredited_org_inquiry", ClockKind.ACCREDITED_ORG, target, stages, calendar),
+        "organisation": referral.organisation,
+        "their_reference": referral.their_reference,
+        "due_as_set": referral.due_at.isoformat(),
+    }
+    clock = ClockState(
+        kind=ClockKind.ACCREDITED_ORG,
+        target=target,
+        stages=tuple(stages),
+        started_at=referral.received_at,
+        budget_us=to_us(due) - to_us(referral.received_at),
+        policy=policy,
+        due_at=None,
+    )
+    return schedule(calendar, clock, ())
+
+
+def inquiry_clock_of(referral: Referral, clocks: Sequence[ClockState]) -> ClockState | None:
+    """The clock that runs for this inquiry (by the organisation's reference and the date it set)."""
+    due = referral.due_at.isoformat() if referral.due_at else None
+    for clock in clocks:
+        if clock.kind is ClockKind.ACCREDITED_ORG and clock.policy.get("due_as_set") == due:
+            if clock.policy.get("their_reference") == referral.their_reference and clock.stopped_at is None:
+                return clock
+    return None
+
+
 def send_materials(referral: Referral, names: Sequence[str], at: datetime) -> Referral:
     """Mark materials as sent to the organisation (a name not on the list is added as sent)."""
     if referral.kind is not ReferralKind.INQUIRY:
@@ -105,12 +155,31 @@ def send_materials(referral: Referral, names: Sequence[str], at: datetime) -> Re
     return replace(referral, materials=tuple(materials))
 
 
-def answer(referral: Referral, at: datetime, outcome: InquiryOutcome | None) -> Referral:
-    if not referral.open:
-        raise Conflict(
-            "this inquiry is already answered" if referral.kind is ReferralKind.INQUIRY else "not an inquiry"
-        )
-    return replace(referral, answered_at=at, outcome=outcome)
+def answer(referral: Referral, at: datetime | None, outcome: InquiryOutcome | None) -> Referral:
+    """The desk answered the inquiry at `at`; the organisation's outcome may come with it or later."""
+    if referral.kind is not ReferralKind.INQUIRY:
+        raise Conflict("only an inquiry is answered")
+    if at is None and outcome is None:
+        raise ValidationFailed({"answered_at": "give when the answer was sent, or the organisation's outcome"})
+    if at is not None and referral.answered_at is not None:
+        raise Conflict("this inquiry is already answered")
+    if outcome is not None and referral.outcome is not None:
+        raise Conflict(f"the outcome is already recorded: {referral.outcome.value}")
+    if at is None and referral.answered_at is None:
+        raise Conflict("record the answer before the organisation's outcome")
+    if at is not None and at < referral.received_at:
+        raise ValidationFailed({"answered_at": "cannot be before the inquiry arrived"})
+    return replace(referral, answered_at=at or referral.answered_at, outcome=outcome or referral.outcome)
 
 
-__all__ = ["InquiryOutcome", "Material", "Referral", "ReferralKind", "answer", "record", "send_materials"]
+__all__ = [
+    "InquiryOutcome",
+    "Material",
+    "Referral",
+    "ReferralKind",
+    "answer",
+    "inquiry_clock",
+    "inquiry_clock_of",
+    "record",
+    "send_materials",
+]

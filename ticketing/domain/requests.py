@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from ticketing.domain.decisions import Decision, DecisionStatus, Outcome, standing
@@ -79,6 +79,18 @@ _SETTLING: Mapping[State, Result] = {
 }
 
 
+class NoticeMethod(StrEnum):
+    """How the result went to the requester (APPI Arts. 32(3), 33(3), 34(3), 35(7): "without delay")."""
+
+    EMAIL = "email"
+    POST = "post"
+    REGISTERED_POST = "registered_post"  # 簡易書留, to the address on the identity document
+
+
+# Every path that ends a request's handling produces a notice (docs/privacy-rules.md, JP-3).
+NOTICE_STATES: frozenset[State] = frozenset({State.RESPONDED, State.REJECTED, State.FORWARDED})
+
+
 def result_of(kind: RequestType, outcome: Outcome) -> Result:
     return _FULL[kind] if outcome is Outcome.FULL else _OTHER[outcome]
 
@@ -91,6 +103,8 @@ class TicketRequest:
     fee_state: FeeState = FeeState.NOT_REQUIRED
     result: Result | None = None
     id: int | None = None
+    notice_method: NoticeMethod | None = None
+    notice_sent_at: datetime | None = None
 
     @property
     def fee_required(self) -> bool:
@@ -222,14 +236,25 @@ def settle(case: Case, new: State) -> Case:
     return replace(case, requests=tuple(r if r.result else replace(r, result=results[r.type]) for r in case.requests))
 
 
+def record_notice(case: Case, method: NoticeMethod, at: datetime) -> Case:
+    """The notice of the result, on every request that has its result and no notice yet."""
+    requests = tuple(
+        replace(r, notice_method=method, notice_sent_at=at) if r.result and r.notice_method is None else r
+        for r in case.requests
+    )
+    return replace(case, requests=requests)
+
+
 def kinds(requests: Sequence[TicketRequest]) -> tuple[RequestType, ...]:
     return tuple(r.type for r in requests)
 
 
 __all__ = [
+    "NOTICE_STATES",
     "Case",
     "FeePayment",
     "FeeState",
+    "NoticeMethod",
     "Result",
     "TicketRequest",
     "conforming",
@@ -238,6 +263,7 @@ __all__ = [
     "open_request",
     "opening_requests",
     "pay",
+    "record_notice",
     "result_of",
     "settle",
     "with_fee_state",

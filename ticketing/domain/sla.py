@@ -24,6 +24,7 @@ class ClockKind(StrEnum):
     FIRST_RESPONSE = "first_response"  # stops at the first human reply (not the acknowledgement)
     RESOLUTION = "resolution"  # stops when the ticket is responded, forwarded or ended
     STATUTORY = "statutory"  # APPI Art. 39: calendar days from arrival; never paused
+    ACCREDITED_ORG = "accredited_org"  # APPI Art. 53: the accredited organisation's own due date; never paused
 
 
 class Unit(StrEnum):
@@ -118,6 +119,7 @@ ALLOWED_UNITS: dict[ClockKind, frozenset[Unit]] = {
     ClockKind.FIRST_RESPONSE: frozenset({Unit.BUSINESS_MINUTES, Unit.BUSINESS_DAYS}),
     ClockKind.RESOLUTION: frozenset({Unit.BUSINESS_MINUTES, Unit.BUSINESS_DAYS}),
     ClockKind.STATUTORY: frozenset({Unit.CALENDAR_DAYS}),
+    ClockKind.ACCREDITED_ORG: frozenset(),  # set by the organisation per inquiry, never by a desk
 }
 
 

@@ -62,6 +62,8 @@ class EventAction(StrEnum):
     DECISION_SENT_BACK = "decision_sent_back"
     ACCREDITED_ORG_INFORMED = "accredited_org_informed"
     ACCREDITED_ORG_INQUIRY = "accredited_org_inquiry"
+    ACCREDITED_ORG_MATERIALS_SENT = "accredited_org_materials_sent"
+    ACCREDITED_ORG_ANSWERED = "accredited_org_answered"
     # one per transition (Action): the event names the action taken
     TRIAGE = Action.TRIAGE.value
     REQUEST_FORMAL_REQUEST = Action.REQUEST_FORMAL_REQUEST.value

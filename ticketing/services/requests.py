@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ticketing.domain import clocks as clk
 from ticketing.domain import decisions as dec
 from ticketing.domain import referrals as refs
 from ticketing.domain import ticket as rules
@@ -112,6 +113,7 @@ class RequestDesk:
         self.sla = sla
         self.store = store
         self.clock = clock
+        self._offices: dict[str, BusinessCalendar] = {}
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -450,8 +452,13 @@ class RequestDesk:
             )
             case = replace(snap.case, referrals=(*snap.case.referrals, referral))
             data: dict[str, Any] = {"organisation": referral.organisation, "kind": kind.value}
-            if due_at is not None:
-                data["due_at"] = due_at.isoformat()
+            if kind is refs.ReferralKind.INQUIRY:
+                desk = self.desks[ticket.desk]
+                clock = refs.inquiry_clock(
+                    referral, desk.slug, self.calendars.calendar(desk.slug), self._office(desk), desk.escalation.stages
+                )
+                ticket = replace(ticket, clocks=(*ticket.clocks, clock))
+                data["due_at"] = clock.due_at.isoformat() if clock.due_at else None
             action = (
                 EventAction.ACCREDITED_ORG_INFORMED
                 if kind is refs.ReferralKind.INFORMED
@@ -462,6 +469,63 @@ class RequestDesk:
         _, added = await self._change(principal, reference, act)
         assert added is not None
         return added
+
+    async def update_referral(
+        self,
+        principal: Principal,
+        reference: str,
+        referral_id: int,
+        *,
+        materials_sent: Sequence[str] = (),
+        answered_at: datetime | None = None,
+        outcome_raw: str | None = None,
+    ) -> refs.Referral:
+        """Materials sent to the organisation, the answer (it stops the inquiry's clock), its outcome."""
+        try:
+            outcome = refs.InquiryOutcome(outcome_raw) if outcome_raw else None
+        except ValueError:
+            raise ValidationFailed({"outcome": f"use one of {', '.join(refs.InquiryOutcome)}"}) from None
+        if not materials_sent and answered_at is None and outcome is None:
+            raise ValidationFailed({"materials_sent": "say what was sent, when the answer went, or the outcome"})
+        done: list[refs.Referral] = []
+
+        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+            ticket = snap.snapshot.ticket
+            found = next((r for r in snap.case.referrals if r.id == referral_id), None)
+            if found is None:
+                raise NotFound("referral", str(referral_id))
+            if answered_at is not None and answered_at > now:
+                raise ValidationFailed({"answered_at": "cannot be in the future"})
+            updated, events = found, []
+            if materials_sent:
+                updated = refs.send_materials(updated, materials_sent, answered_at or now)
+                events.append(
+                    TicketEvent(EventAction.ACCREDITED_ORG_MATERIALS_SENT, data={"materials": list(materials_sent)})
+                )
+            if answered_at is not None or outcome is not None:
+                clock = refs.inquiry_clock_of(found, ticket.clocks) if answered_at is not None else None
+                updated = refs.answer(updated, answered_at, outcome)
+                if clock is not None:
+                    stopped = clk.stop(clock, answered_at or now)
+                    ticket = replace(ticket, clocks=tuple(stopped if c is clock else c for c in ticket.clocks))
+                data = {"answered_at": answered_at.isoformat() if answered_at else None, "outcome": outcome}
+                events.append(TicketEvent(EventAction.ACCREDITED_ORG_ANSWERED, data=data))
+            done.append(updated)
+            referrals = tuple(updated if r.id == referral_id else r for r in snap.case.referrals)
+            return Transition(ticket, tuple(events)), replace(snap.case, referrals=referrals), None
+
+        await self._change(principal, reference, act)
+        return done[-1]
+
+    def _office(self, desk: Desk) -> BusinessCalendar | None:
+        """The accredited organisation's office hours as a calendar (None when the desks file has none)."""
+        org = desk.accredited_org
+        spec = org.calendar_spec(desk.timezone) if org is not None else None
+        if spec is None:
+            return None
+        if desk.slug not in self._offices:
+            self._offices[desk.slug] = BusinessCalendar(spec)
+        return self._offices[desk.slug]
 
     def _today(self, desk: Desk, now: datetime) -> date:
         return now.astimezone(ZoneInfo(desk.timezone)).date()

@@ -9,8 +9,9 @@ from typing import Any
 
 from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
 from ticketing.domain.mail import MailKind, OutgoingMail
+from ticketing.domain.requests import NOTICE_STATES, NoticeMethod, record_notice
 from ticketing.domain.ticket import Transition
 from ticketing.domain.tickets import Action
 from ticketing.services import notifications
@@ -60,6 +61,8 @@ class TicketWorkflow:
         *,
         note: str = "",
         notify: bool = True,
+        notice_method: str | None = None,
+        notice_sent_at: datetime | None = None,
     ) -> str:
         """Apply `action` through the transition table; clocks pause, resume, stop or restart with it.
 
@@ -72,6 +75,10 @@ class TicketWorkflow:
             raise ValidationFailed({"action": f"use one of {', '.join(a.value for a in Action)}"}) from None
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"at most {MAX_NOTE} characters"})
+        try:
+            method = NoticeMethod(notice_method) if notice_method else None
+        except ValueError:
+            raise ValidationFailed({"notice_method": f"use one of {', '.join(NoticeMethod)}"}) from None
         now = self.clock.now()
 
         def decide(both: CaseSnapshot) -> CaseChange:
@@ -86,6 +93,10 @@ class TicketWorkflow:
             data: dict[str, Any] = {"requester_mail": mail.kind} if mail else {}
             if skipped:
                 data["mail_not_sent"] = skipped
+            if case.requests and moved.ticket.state in NOTICE_STATES:
+                notice = self._notice(snap, method, mail is not None, notice_sent_at or now, now)
+                case = record_notice(case, notice, notice_sent_at or now)
+                data["notice"] = notice.value
             return CaseChange(self._change(snap, principal, moved, mail, data, now=now), case)
 
         change, _ = await self.cases.change(reference, decide)
@@ -135,6 +146,22 @@ class TicketWorkflow:
             context=context,
         )
         return mail, ""
+
+    @staticmethod
+    def _notice(
+        snap: TicketSnapshot, method: NoticeMethod | None, mailed: bool, sent_at: datetime, now: datetime
+    ) -> NoticeMethod:
+        """How the notice of a request's result went (JP-3: every closing path has one)."""
+        if sent_at > now:
+            raise ValidationFailed({"notice_sent_at": "cannot be in the future"})
+        if method is None or method is NoticeMethod.EMAIL:
+            if mailed:
+                return NoticeMethod.EMAIL
+            why = "no status mail goes to the requester" if method is None else "the notice mail cannot be sent"
+            raise Conflict(
+                f"ticket {snap.reference}: {why}; record the notice sent by post or registered post (notice_method)"
+            )
+        return method
 
     def _status_token_hash(self, snap: TicketSnapshot) -> str:
         """After a change of secret key the derived link differs: its hash is stored so the new link works."""

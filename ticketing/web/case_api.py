@@ -3,7 +3,7 @@ eyes, and the accredited organisation (paths as docs/architecture.md and the DES
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
@@ -26,6 +26,8 @@ from ticketing.web.case_schemas import (
     PendingDecisionOut,
     ReferralCreated,
     ReferralIn,
+    ReferralOut,
+    ReferralUpdate,
     RequestsIn,
     SendBackIn,
     checklist_out,
@@ -145,6 +147,29 @@ class CaseApi(Controller):
             materials=data.materials,
         )
         return ReferralCreated(referral_id, reference)
+
+    @patch(
+        "/referrals/{referral_id:int}",
+        summary="Materials sent, the answer (stops the inquiry's clock), the organisation's outcome",
+        raises=CHANGE,
+    )
+    async def update_referral(
+        self,
+        reference: FromPath[str],
+        referral_id: FromPath[int],
+        data: JSONBody[ReferralUpdate],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> ReferralOut:
+        updated = await requests.update_referral(
+            principal,
+            reference,
+            referral_id,
+            materials_sent=data.materials_sent,
+            answered_at=data.answered_at,
+            outcome_raw=data.outcome.value if data.outcome else None,
+        )
+        return ReferralOut.of(updated)
 
 
 class DecisionApi(Controller):

@@ -13,7 +13,7 @@ from ticketing.domain.documents import DocumentKind, Gap, ReceivedDocument
 from ticketing.domain.fees import FeeCheck, FeeStatus, Instrument
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Referral, ReferralKind
-from ticketing.domain.requests import Case, FeeState, Result, TicketRequest
+from ticketing.domain.requests import Case, FeeState, NoticeMethod, Result, TicketRequest
 from ticketing.domain.tickets import Category, RequestType, State
 from ticketing.services.requests import MAX_TEXT, LoggedChannel
 
@@ -203,6 +203,15 @@ class ReferralOut(msgspec.Struct):
         )
 
 
+class ReferralUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Materials sent to the organisation (by name), the answer (it stops the inquiry's clock), and
+    the outcome the organisation reported."""
+
+    materials_sent: Annotated[list[ShortText], Meta(max_length=30)] = msgspec.field(default_factory=list)
+    answered_at: Instant | None = None
+    outcome: InquiryOutcome | None = None
+
+
 class ReferralCreated(msgspec.Struct):
     id: int
     reference: str
@@ -215,10 +224,12 @@ class RequestOut(msgspec.Struct):
     fee_yen: int
     fee_status: FeeState
     result: Result | None
+    notice_method: NoticeMethod | None  # how the result went to the requester
+    notice_sent_at: datetime | None
 
     @classmethod
     def of(cls, r: TicketRequest) -> RequestOut:
-        return cls(r.id, r.type, r.fee_required, r.fee_yen, r.fee_state, r.result)
+        return cls(r.id, r.type, r.fee_required, r.fee_yen, r.fee_state, r.result, r.notice_method, r.notice_sent_at)
 
 
 def checklist_out(case: Case) -> ChecklistOut:
@@ -243,6 +254,7 @@ __all__ = [
     "ReferralCreated",
     "ReferralIn",
     "ReferralOut",
+    "ReferralUpdate",
     "RequestOut",
     "RequestsIn",
     "SendBackIn",

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta
 
 from ticketing.domain.errors import NotFound, ValidationFailed
+from ticketing.domain.requests import NoticeMethod
 from ticketing.domain.sla import ClockKind
 from ticketing.domain.tickets import Action, State
 from ticketing.services.calendars import MAX_AMOUNT, CalendarService
@@ -47,6 +48,10 @@ class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: str = ""
     note: Annotated[str, Meta(max_length=MAX_NOTE)] = ""
     notify_requester: bool = True
+    # A request ticket's closing moves (responded, rejected, forwarded) record how the notice of the
+    # result went: e-mail (the status mail) by default, or by post with the day it was sent.
+    notice_method: NoticeMethod | None = None
+    notice_sent_at: Annotated[datetime, Meta(tz=True)] | None = None
 
 
 class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -149,7 +154,14 @@ class TicketActionsApi(Controller):
         principal: PrincipalDep,
     ) -> StateOut:
         state = await workflow.transition(
-            principal, reference, data.action.value, data.reason, note=data.note, notify=data.notify_requester
+            principal,
+            reference,
+            data.action.value,
+            data.reason,
+            note=data.note,
+            notify=data.notify_requester,
+            notice_method=data.notice_method.value if data.notice_method else None,
+            notice_sent_at=data.notice_sent_at,
         )
         return StateOut(reference, State(state))
 

@@ -41,7 +41,7 @@ class Ticket(Table, tablename="ticket", schema=None):
     )
 
 
-ID = "2026-12-06T01:38:16:890478"
+ID = "2026-12-06T01:41:24:295730"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -52,18 +52,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="FeePayment",
-        tablename="fee_payment",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
         class_name="Decision", tablename="decision", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="Referral", tablename="referral", schema=None, columns=None
     )
 
     manager.add_table(
@@ -74,238 +63,21 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="RequestDocument",
-        tablename="request_document",
+        class_name="Referral", tablename="referral", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="FeePayment",
+        tablename="fee_payment",
         schema=None,
         columns=None,
     )
 
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
+    manager.add_table(
+        class_name="RequestDocument",
+        tablename="request_document",
         schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="ticket",
-        db_column_name="ticket",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Ticket,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="amount_yen",
-        db_column_name="amount_yen",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="instrument",
-        db_column_name="instrument",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 30,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="issued_on",
-        db_column_name="issued_on",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="received_on",
-        db_column_name="received_on",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 30,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "FeeStatus",
-                {
-                    "OK": "ok",
-                    "SHORT": "short",
-                    "WRONG_INSTRUMENT": "wrong_instrument",
-                    "EXPIRED_INSTRUMENT": "expired_instrument",
-                    "NOT_CHARGEABLE": "not_chargeable",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="returned",
-        db_column_name="returned",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": StaffUser,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="FeePayment",
-        tablename="fee_payment",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
+        columns=None,
     )
 
     manager.add_column(
@@ -532,6 +304,290 @@ async def forwards():
         column_class=Text,
         params={
             "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="ticket",
+        db_column_name="ticket",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Ticket,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="type",
+        db_column_name="type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "RequestType",
+                {
+                    "PURPOSE_NOTIFICATION": "purpose_notification",
+                    "DISCLOSURE": "disclosure",
+                    "THIRD_PARTY_RECORD_DISCLOSURE": "third_party_record_disclosure",
+                    "CORRECTION": "correction",
+                    "SUSPENSION_OF_USE": "suspension_of_use",
+                    "STOP_THIRD_PARTY_PROVISION": "stop_third_party_provision",
+                    "OVERSEAS_TRANSFER_INFO": "overseas_transfer_info",
+                    "DECEASED_COURTESY": "deceased_courtesy",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="fee_yen",
+        db_column_name="fee_yen",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="fee_instrument",
+        db_column_name="fee_instrument",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="fee_state",
+        db_column_name="fee_state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "FeeState",
+                {
+                    "NOT_REQUIRED": "not_required",
+                    "PENDING": "pending",
+                    "OK": "ok",
+                    "SHORT": "short",
+                    "WRONG_INSTRUMENT": "wrong_instrument",
+                    "EXPIRED_INSTRUMENT": "expired_instrument",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="result",
+        db_column_name="result",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "Result",
+                {
+                    "NOTIFIED": "notified",
+                    "DISCLOSED": "disclosed",
+                    "CORRECTED": "corrected",
+                    "USE_STOPPED": "use_stopped",
+                    "PROVISION_STOPPED": "provision_stopped",
+                    "INFORMATION_PROVIDED": "information_provided",
+                    "PARTIAL": "partial",
+                    "REFUSED": "refused",
+                    "ALTERNATIVE_MEASURE": "alternative_measure",
+                    "NO_DATA": "no_data",
+                    "FORWARDED": "forwarded",
+                    "WITHDRAWN": "withdrawn",
+                    "REJECTED_UNVERIFIABLE": "rejected_unverifiable",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="notice_method",
+        db_column_name="notice_method",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "NoticeMethod",
+                {
+                    "EMAIL": "email",
+                    "POST": "post",
+                    "REGISTERED_POST": "registered_post",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="notice_sent_at",
+        db_column_name="notice_sent_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TicketRequest",
+        tablename="ticket_request",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -815,8 +871,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -835,8 +891,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
         column_name="ticket",
         db_column_name="ticket",
         column_class_name="ForeignKey",
@@ -859,44 +915,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="type",
-        db_column_name="type",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "RequestType",
-                {
-                    "PURPOSE_NOTIFICATION": "purpose_notification",
-                    "DISCLOSURE": "disclosure",
-                    "THIRD_PARTY_RECORD_DISCLOSURE": "third_party_record_disclosure",
-                    "CORRECTION": "correction",
-                    "SUSPENSION_OF_USE": "suspension_of_use",
-                    "STOP_THIRD_PARTY_PROVISION": "stop_third_party_provision",
-                    "OVERSEAS_TRANSFER_INFO": "overseas_transfer_info",
-                    "DECEASED_COURTESY": "deceased_courtesy",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="fee_yen",
-        db_column_name="fee_yen",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="amount_yen",
+        db_column_name="amount_yen",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -914,14 +936,36 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="fee_instrument",
-        db_column_name="fee_instrument",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="instrument",
+        db_column_name="instrument",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
             "length": 30,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="issued_on",
+        db_column_name="issued_on",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -936,10 +980,32 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="fee_state",
-        db_column_name="fee_state",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="received_on",
+        db_column_name="received_on",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="status",
+        db_column_name="status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -951,14 +1017,13 @@ async def forwards():
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": Enum(
-                "FeeState",
+                "FeeStatus",
                 {
-                    "NOT_REQUIRED": "not_required",
-                    "PENDING": "pending",
                     "OK": "ok",
                     "SHORT": "short",
                     "WRONG_INSTRUMENT": "wrong_instrument",
                     "EXPIRED_INSTRUMENT": "expired_instrument",
+                    "NOT_CHARGEABLE": "not_chargeable",
                 },
             ),
             "db_column_name": None,
@@ -968,53 +1033,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="result",
-        db_column_name="result",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="returned",
+        db_column_name="returned",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "length": 30,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Result",
-                {
-                    "NOTIFIED": "notified",
-                    "DISCLOSED": "disclosed",
-                    "CORRECTED": "corrected",
-                    "USE_STOPPED": "use_stopped",
-                    "PROVISION_STOPPED": "provision_stopped",
-                    "INFORMATION_PROVIDED": "information_provided",
-                    "PARTIAL": "partial",
-                    "REFUSED": "refused",
-                    "ALTERNATIVE_MEASURE": "alternative_measure",
-                    "NO_DATA": "no_data",
-                    "FORWARDED": "forwarded",
-                    "WITHDRAWN": "withdrawn",
-                    "REJECTED_UNVERIFIABLE": "rejected_unverifiable",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
+            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1028,10 +1054,34 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TicketRequest",
-        tablename="ticket_request",
-        column_name="updated_at",
-        db_column_name="updated_at",
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffUser,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FeePayment",
+        tablename="fee_payment",
+        column_name="created_at",
+        db_column_name="created_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1352,6 +1402,8 @@ async def forwards():
                     "DECISION_SENT_BACK": "decision_sent_back",
                     "ACCREDITED_ORG_INFORMED": "accredited_org_informed",
                     "ACCREDITED_ORG_INQUIRY": "accredited_org_inquiry",
+                    "ACCREDITED_ORG_MATERIALS_SENT": "accredited_org_materials_sent",
+                    "ACCREDITED_ORG_ANSWERED": "accredited_org_answered",
                     "TRIAGE": "triage",
                     "REQUEST_FORMAL_REQUEST": "request_formal_request",
                     "REQUEST_DOCUMENTS": "request_documents",
