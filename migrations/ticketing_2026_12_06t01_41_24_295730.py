@@ -47,13 +47,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Decision", tablename="decision", schema=None, columns=None
-    )
+    manager.add_table(class_name="Decision", tablename="decision", schema=None, columns=None)
 
     manager.add_table(
         class_name="TicketRequest",
@@ -62,9 +58,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Referral", tablename="referral", schema=None, columns=None
-    )
+    manager.add_table(class_name="Referral", tablename="referral", schema=None, columns=None)
 
     manager.add_table(
         class_name="FeePayment",
@@ -681,9 +675,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}
-            ),
+            "choices": Enum("ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}),
             "db_column_name": None,
             "secret": False,
         },

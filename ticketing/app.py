@@ -32,6 +32,7 @@ from ticketing.services.health import Readiness
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
 from ticketing.web.case_api import CaseApi, DecisionApi
+from ticketing.web.case_pages import CasePages
 from ticketing.web.contact import ContactForm
 from ticketing.web.deps import PageOptions
 from ticketing.web.errors import EXCEPTION_HANDLERS
@@ -40,6 +41,7 @@ from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
 from ticketing.web.openapi import StructSchemas
 from ticketing.web.refusals import ACCESS
+from ticketing.web.reports_api import ReportsApi
 from ticketing.web.requests import SafeRequest
 from ticketing.web.schema_page import LocalSwaggerUI
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
@@ -114,6 +116,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "participants": container.participants,
         "queries": container.queries,
         "requests": container.requests,
+        "reports": container.reports,
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,
         "workflow": container.workflow,
@@ -165,6 +168,7 @@ def create_app(
             readyz,
             TicketApi,
             CaseApi,
+            ReportsApi,
             DecisionApi,
             TicketActionsApi,
             CalendarApi,
@@ -173,6 +177,7 @@ def create_app(
             ContactForm,
             LoginPages,
             StaffPages,
+            CasePages,
             status_page,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],

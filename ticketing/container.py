@@ -18,6 +18,7 @@ from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
 from ticketing.db.outbox import PiccoloOutboxStore
 from ticketing.db.participants import PiccoloParticipantStore
+from ticketing.db.reports import PiccoloReportStore
 from ticketing.db.tickets import PiccoloTicketStore
 from ticketing.db.workflow import PiccoloWorkflowStore
 from ticketing.desks_file import load_desks
@@ -38,6 +39,7 @@ from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.reports import Reports
 from ticketing.services.requests import RequestDesk
 from ticketing.services.sla import SlaService
 from ticketing.services.throttle import Throttle
@@ -62,6 +64,7 @@ class Container:
     sla: SlaService
     workflow: TicketWorkflow
     requests: RequestDesk
+    reports: Reports
     mail_store: PiccoloMailStore
     mail: MailIntake
     mail_log: MailLog
@@ -111,6 +114,7 @@ class Container:
                 clock=clock,
             ),
             requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
+            reports=Reports(desks=desks, calendars=parts.calendars, store=PiccoloReportStore(), clock=clock),
             mail_store=parts.mail_store,
             mail=parts.mail,
             mail_log=MailLog(

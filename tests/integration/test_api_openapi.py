@@ -48,6 +48,7 @@ ANSWERS = {
     ("post", "/api/v1/tickets/{reference}/referrals"): {400, 401, 404, 409, 413},
     ("patch", "/api/v1/tickets/{reference}/referrals/{referral_id}"): {400, 401, 404, 409, 413},
     ("get", "/api/v1/decisions"): {401, 403},
+    ("get", "/api/v1/desks/{slug}/reports/annual"): {400, 401, 403, 404},
     ("post", "/api/v1/decisions/{decision_id}/approve"): {400, 401, 403, 404, 409, 413},
     ("post", "/api/v1/decisions/{decision_id}/send-back"): {400, 401, 403, 404, 409, 413},
 }

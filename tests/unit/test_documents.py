@@ -144,16 +144,12 @@ def test_is_current(document: ReceivedDocument, window: Validity | None, current
     assert is_current(document, window) is current
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="documents.py:74,157: health-insurance cards stayed valid through 2025-12-01 (有効期限が令和7年12月1日; "
-    "unusable from 12-02), but a card received on 2025-12-01 is treated as expired",
-)
-def test_a_health_insurance_card_is_still_current_on_its_last_day() -> None:
-    # 改正健康保険法 附則: a card valid on 2024-12-02 stays usable for at most one year, i.e. through 2025-12-01
-    # (MHLW / myna FAQ 3505: 令和7年12月1日をもって有効期限が到来). valid_until is inclusive everywhere else.
+def test_a_health_insurance_card_is_no_identity_document_from_2025_12_01() -> None:
+    # The desk's rule (issue 11, from the card's end on 2025-12-01: 令和7年12月1日をもって有効期限が到来):
+    # a card received on or after 2025-12-01 is not accepted as identity; the day before it still is.
     card = doc(K.HEALTH_INSURANCE_CARD, date(2023, 4, 1), on=date(2025, 12, 1), masked=True)
-    assert is_current(card, None)
+    assert not is_current(card, None)
+    assert is_current(doc(K.HEALTH_INSURANCE_CARD, date(2023, 4, 1), on=date(2025, 11, 30), masked=True), None)
 
 
 RCS, REL = DESKS["rext-cs"], DESKS["relia"]
@@ -212,9 +208,9 @@ CASES: list[Case] = [
     ("relia", RK.STATUTORY_AGENT, False, (PASSPORT, RESIDENCE), (), ()),
     ("relia", RK.STATUTORY_AGENT, False, (PASSPORT, REGISTER_OLD), (), ()),  # no window at relia
     ("relia", RK.STATUTORY_AGENT, False, (PASSPORT, COURT), (G.AUTHORITY_MISSING,), ()),  # not in relia's one_of
-    # relia's file lists no `lawyer`: the kind is not accepted; identity is still asked for.
-    ("relia", RK.LAWYER, False, (PASSPORT, POA, SEAL, LAWYER), (G.REQUESTER_KIND_NOT_ACCEPTED,), ()),
-    ("relia", RK.LAWYER, True, (), (G.FORM_MISSING, G.REQUESTER_KIND_NOT_ACCEPTED, G.ID_MISSING), ()),
+    # relia's file lists no `lawyer`: a lawyer is an appointed agent (Art. 37(3)) and sends what one sends.
+    ("relia", RK.LAWYER, False, (PASSPORT, POA, SEAL), (), ()),
+    ("relia", RK.LAWYER, True, (), (G.FORM_MISSING, G.ID_MISSING, G.AUTHORITY_MISSING, G.SEAL_CERT_MISSING), ()),
 ]
 
 

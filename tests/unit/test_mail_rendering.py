@@ -89,6 +89,12 @@ def full_context(**overrides: Any) -> dict[str, Any]:
         "previous_state": "triage",
         "note": "Please sign page 2 of the form before sending it.",
         "checklist": RELIA_CHECKLIST,
+        "results": [
+            {"request_type": "disclosure", "result": "partial"},
+            {"request_type": "correction", "result": "refused"},
+        ],
+        "reason": "Part of the recording also holds another caller's voice (APPI Art. 33(2)(i)).",
+        "gaps": ["id_expired", "seal_cert_missing"],
         # mail-too-large (services/mail_notices.py MailNotices._too_large_context).
         "omitted": [
             {"filename": "passport-scan.pdf", "size_mb": 14.2, "why": "attachment_too_large"},

@@ -135,7 +135,9 @@ def test_formal_request_explains_the_procedure_and_documents_say_the_deadline_is
     ("lang", "generic"), [("en", "the documents our staff asked you for"), ("ja", "担当者からご案内した書類")]
 )
 def test_without_a_checklist_the_mail_asks_for_what_staff_asked_for(lang: str, generic: str) -> None:
-    mail = RENDERER.render("awaiting-documents", lang, waiting(category="inquiry", checklist=[], request_types=[]))
+    mail = RENDERER.render(
+        "awaiting-documents", lang, waiting(category="inquiry", checklist=[], request_types=[], gaps=[])
+    )
     assert generic in mail.text and generic in mail.html
     assert "<ul>" not in mail.html.split("<hr>")[0]  # no empty lists
 
@@ -300,3 +302,30 @@ def test_delivery_failed_names_the_addresses_and_the_message_but_no_status_link(
     assert "Hanako Yamada" not in mail.text + mail.html
     unknown = RENDERER.render("delivery-failed", lang, full_context(mail_kind="survey"))
     assert "（survey）" in unknown.text or "(survey)" in unknown.text  # an unlabelled kind is named by its key
+
+
+@pytest.mark.parametrize(
+    ("lang", "needed", "result", "reasons"),
+    [
+        ("en", "What we still need from you:", "Disclosure: done in part", "Our reasons"),
+        (
+            "ja",
+            "引き続き、次のものをお送りください。",
+            "開示：一部について対応いたしました",
+            "理由（個人情報保護法第36条）",
+        ),
+    ],
+)
+def test_request_mail_names_the_gaps_the_results_and_the_reasons(
+    lang: str, needed: str, result: str, reasons: str
+) -> None:
+    """What the checklist misses goes into the request for documents; each request's result, and the
+    reason where the answer differs from the request (APPI Art. 36), into the response."""
+    waiting_mail = RENDERER.render("awaiting-documents", lang, full_context(state="awaiting_documents"))
+    for text in (waiting_mail.text, waiting_mail.html):
+        assert needed in text
+    responded = RENDERER.render("ticket-resolved", lang, full_context(state="responded"))
+    for text in (responded.text, responded.html):
+        assert result in text and reasons in text and "Art. 33(2)(i)" in text
+    quiet = RENDERER.render("ticket-resolved", lang, full_context(state="responded", results=[], reason=""))
+    assert reasons not in quiet.text and "<ul>" not in quiet.html.split("<hr>")[0]

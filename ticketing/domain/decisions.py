@@ -66,11 +66,13 @@ def propose(
         )
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": f"at most {MAX_REASON} characters"})
-    if outcome is Outcome.ALTERNATIVE_MEASURE and not types & ALTERNATIVE_ALLOWED:
+    if outcome is Outcome.ALTERNATIVE_MEASURE and (not types or not types <= ALTERNATIVE_ALLOWED):
+        # The decision's outcome becomes every request's result: a disclosure in the same case would
+        # be "answered" by a measure Art. 33 does not know.
         raise ValidationFailed(
             {
                 "outcome": "an alternative measure replaces suspension of use, erasure or a stop of "
-                "third-party provision only (APPI Art. 35(2),(4) proviso)"
+                "third-party provision only (APPI Art. 35(2),(4) proviso), and this case holds other requests"
             }
         )
     return Decision(outcome, reason, proposer, at)

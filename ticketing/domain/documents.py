@@ -207,6 +207,10 @@ def checklist(
     if needs_form and not any(d.kind is DocumentKind.REQUEST_FORM for d in docs):
         gaps.append(Gap.FORM_MISSING)
     rule = procedure.requesters.get(requester)
+    if rule is None and requester is RequesterKind.LAWYER:
+        # A lawyer is an appointed agent (Art. 37(3), 施行令13条): a desk without its own rule for
+        # lawyers asks what it asks of any appointed agent.
+        rule = procedure.requesters.get(RequesterKind.APPOINTED_AGENT)
     if rule is None and procedure.requesters:
         gaps.append(Gap.REQUESTER_KIND_NOT_ACCEPTED)
     required = rule.documents if rule is not None else ("identity",)

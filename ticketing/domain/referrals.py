@@ -95,6 +95,14 @@ def record(
     )
 
 
+def answer_due(referral: Referral, office: BusinessCalendar | None) -> datetime:
+    """When the answer must reach the organisation: the due date it set, or the close of its office
+    before that when it is closed then (JUAS: 16:00, weekdays, not over the new year)."""
+    assert referral.due_at is not None
+    due = office.last_open(referral.due_at) if office is not None else referral.due_at
+    return due if due > referral.received_at else referral.due_at  # never open in between: as set
+
+
 def inquiry_clock(
     referral: Referral,
     desk: str,
@@ -108,17 +116,15 @@ def inquiry_clock(
     closed (JUAS: after 16:00, a weekend, the new year) is due at the close before. The ladder is the
     desk's; its rungs fire while the desk is open (domain/clocks.py).
     """
-    assert referral.due_at is not None
-    due = office.last_open(referral.due_at) if office is not None else referral.due_at
-    if due <= referral.received_at:
-        due = referral.due_at  # the office never opens in between: keep the date as set
+    due, due_set = answer_due(referral, office), referral.due_at
+    assert due_set is not None
     days = (calendar.local_date(due) - calendar.local_date(referral.received_at)).days
     target = Target(max(days, 0), Unit.CALENDAR_DAYS)
     policy = {
         **policy_snapshot(desk, "accredited_org_inquiry", ClockKind.ACCREDITED_ORG, target, stages, calendar),
         "organisation": referral.organisation,
         "their_reference": referral.their_reference,
-        "due_as_set": referral.due_at.isoformat(),
+        "due_as_set": due_set.isoformat(),
     }
     clock = ClockState(
         kind=ClockKind.ACCREDITED_ORG,
@@ -149,9 +155,11 @@ def send_materials(referral: Referral, names: Sequence[str], at: datetime) -> Re
     wanted = [n.strip() for n in names if n.strip()]
     if not wanted:
         raise ValidationFailed({"materials": "name what was sent"})
+    if any(len(n) > MAX_TEXT for n in wanted) or len(wanted) > MAX_MATERIALS:
+        raise ValidationFailed({"materials": f"up to {MAX_MATERIALS} names of 1-{MAX_TEXT} characters"})
     listed = {m.name for m in referral.materials}
     materials = [replace(m, sent_at=at) if m.name in wanted and m.sent_at is None else m for m in referral.materials]
-    materials += [Material(n[:MAX_TEXT], at) for n in dict.fromkeys(wanted) if n not in listed]
+    materials += [Material(n, at) for n in dict.fromkeys(wanted) if n not in listed]
     return replace(referral, materials=tuple(materials))
 
 
@@ -178,6 +186,7 @@ __all__ = [
     "Referral",
     "ReferralKind",
     "answer",
+    "answer_due",
     "inquiry_clock",
     "inquiry_clock_of",
     "record",

@@ -11,11 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from ticketing.domain.decisions import NEEDS_REASON, standing
 from ticketing.domain.desks import Desk
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import MailKind
-from ticketing.domain.requests import conforming
+from ticketing.domain.requests import Case, conforming
 from ticketing.domain.ticket import Ticket
+from ticketing.domain.tickets import State
 
 MiB = 1024 * 1024
 Context = dict[str, Any]
@@ -67,7 +69,11 @@ def checklist(desk: Desk, ticket: Ticket) -> list[dict[str, Any]]:
     return items
 
 
-def _status(desk: Desk, before: Ticket, after: Ticket, note: str) -> Context:
+def _status(desk: Desk, before: Ticket, after: Ticket, note: str, case: Case | None) -> Context:
+    """`case` (request tickets): each request's result, the decision's reason where the outcome differs
+    from the request (APPI Art. 36), and what the desk still needs (the checklist's gaps)."""
+    decision = standing(case.decisions) if case is not None else None
+    give_reason = decision is not None and decision.outcome in NEEDS_REASON and after.state is State.RESPONDED
     return {
         "state": after.state.value,
         "previous_state": before.state.value,
@@ -75,23 +81,30 @@ def _status(desk: Desk, before: Ticket, after: Ticket, note: str) -> Context:
         "category": after.category.value,
         "request_types": [t.value for t in after.request_types],
         "checklist": checklist(desk, after),
+        "results": [
+            {"request_type": r.type.value, "result": r.result.value}
+            for r in (case.requests if case else ())
+            if r.result
+        ],
+        "reason": decision.reason if give_reason and decision is not None else "",
+        "gaps": [g.value for g in (*case.checklist.missing, *case.checklist.stale)] if case is not None else [],
     }
 
 
-def awaiting_documents(desk: Desk, before: Ticket, after: Ticket, note: str) -> Context:
-    return _status(desk, before, after, note)
+def awaiting_documents(desk: Desk, before: Ticket, after: Ticket, note: str, case: Case | None = None) -> Context:
+    return _status(desk, before, after, note, case)
 
 
-def status_changed(desk: Desk, before: Ticket, after: Ticket, note: str) -> Context:
-    return _status(desk, before, after, note)
+def status_changed(desk: Desk, before: Ticket, after: Ticket, note: str, case: Case | None = None) -> Context:
+    return _status(desk, before, after, note, case)
 
 
-def ticket_resolved(desk: Desk, before: Ticket, after: Ticket, note: str) -> Context:
-    return _status(desk, before, after, note)
+def ticket_resolved(desk: Desk, before: Ticket, after: Ticket, note: str, case: Case | None = None) -> Context:
+    return _status(desk, before, after, note, case)
 
 
 # The status mail a move calls for (domain.tickets.requester_notice), by kind.
-STATUS_MAIL: Mapping[MailKind, Callable[[Desk, Ticket, Ticket, str], Context]] = {
+STATUS_MAIL: Mapping[MailKind, Callable[[Desk, Ticket, Ticket, str, Case | None], Context]] = {
     MailKind.AWAITING_DOCUMENTS: awaiting_documents,
     MailKind.STATUS_CHANGED: status_changed,
     MailKind.TICKET_RESOLVED: ticket_resolved,

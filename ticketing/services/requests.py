@@ -391,7 +391,8 @@ class RequestDesk:
 
     async def review(self, principal: Principal, decision_id: int, *, approve: bool, note: str = "") -> str:
         """A manager of the desk approves (or sends back) a pending decision; never its proposer."""
-        reference = await self.store.reference_of_decision(decision_id)
+        in_range = 0 < decision_id < 2**31  # an id no row can have is simply not found
+        reference = await self.store.reference_of_decision(decision_id) if in_range else None
         if reference is None:
             raise NotFound("decision", str(decision_id))
 

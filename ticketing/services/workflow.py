@@ -11,7 +11,7 @@ from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
 from ticketing.domain.mail import MailKind, OutgoingMail
-from ticketing.domain.requests import NOTICE_STATES, NoticeMethod, record_notice
+from ticketing.domain.requests import NOTICE_STATES, Case, NoticeMethod, record_notice
 from ticketing.domain.ticket import Transition
 from ticketing.domain.tickets import Action
 from ticketing.services import notifications
@@ -89,7 +89,7 @@ class TicketWorkflow:
             moved, case = move(desk, calendar, both, action, now, reason)
             mail, skipped = (None, "")
             if notify and moved.notices:
-                mail, skipped = self._status_mail(snap, moved, note.strip())
+                mail, skipped = self._status_mail(snap, moved, note.strip(), case)
             data: dict[str, Any] = {"requester_mail": mail.kind} if mail else {}
             if skipped:
                 data["mail_not_sent"] = skipped
@@ -127,14 +127,18 @@ class TicketWorkflow:
             mails=(mail,) if mail else (),
         )
 
-    def _status_mail(self, snap: TicketSnapshot, moved: Transition, note: str) -> tuple[OutgoingMail | None, str]:
+    def _status_mail(
+        self, snap: TicketSnapshot, moved: Transition, note: str, case: Case | None = None
+    ) -> tuple[OutgoingMail | None, str]:
         kind = moved.notices[0]
         if not snap.requester_email:
             return None, "the requester has no e-mail address"
         if snap.requester_bouncing:
             return None, "mail to the requester bounces"
         desk = self.desks[snap.desk]
-        context = notifications.STATUS_MAIL[kind](desk, snap.ticket, moved.ticket, note)
+        context = notifications.STATUS_MAIL[kind](
+            desk, snap.ticket, moved.ticket, note, case if case and case.requests else None
+        )
         mail = self.mailer.build(
             kind,
             desk,

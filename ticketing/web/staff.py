@@ -20,6 +20,7 @@ from ticketing.services.outbox_view import OutboxView
 from ticketing.services.ports import Principal
 from ticketing.services.tickets import TicketQueries
 from ticketing.web.auth import SESSION_COOKIE, client_address, page_principal, to_login
+from ticketing.web.case_view import LANG_COOKIE, case_context, staff_language
 from ticketing.web.contact import error_page
 from ticketing.web.deps import PageOptions, PrincipalDep
 from ticketing.web.i18n import translations
@@ -140,10 +141,20 @@ class StaffPages(Controller):
 
     @get("/tickets/{reference:str}")
     async def ticket(
-        self, reference: FromPath[str], queries: NamedDependency[TicketQueries], principal: PrincipalDep
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
     ) -> Template:
         detail = await queries.detail_for_staff(principal, reference)
-        return Template("ticket.html", context=_ctx(principal, t=detail))
+        lang = staff_language(request)
+        context = case_context(detail, desks[detail.summary.desk], principal, lang)
+        # A switch of language (?lang=) is remembered for the staff pages.
+        remember = request.query_params.get("lang") == lang
+        cookies = [Cookie(key=LANG_COOKIE, value=lang, path="/app", samesite="lax", httponly=True)] if remember else []
+        return Template("ticket.html", context=context, cookies=cookies)
 
     @get("/mail")
     async def mail_log(self, mail_log: NamedDependency[MailLog], principal: PrincipalDep) -> Template:
