@@ -31,7 +31,7 @@ from ticketing.services.demo import seed_demo
 from ticketing.services.health import Readiness
 from ticketing.settings import Settings
 from ticketing.web.api import TicketApi
-from ticketing.web.case_api import CaseApi, DecisionApi
+from ticketing.web.case_api import CaseApi, DecisionApi, HandOverApi
 from ticketing.web.case_pages import CasePages
 from ticketing.web.contact import ContactForm
 from ticketing.web.deps import PageOptions
@@ -116,6 +116,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "participants": container.participants,
         "queries": container.queries,
         "requests": container.requests,
+        "incidents": container.incidents,
         "reports": container.reports,
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,
@@ -168,6 +169,7 @@ def create_app(
             readyz,
             TicketApi,
             CaseApi,
+            HandOverApi,
             ReportsApi,
             DecisionApi,
             TicketActionsApi,

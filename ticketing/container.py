@@ -30,6 +30,7 @@ from ticketing.services.access import AccessLog
 from ticketing.services.accounts import AccountService
 from ticketing.services.calendars import CalendarService
 from ticketing.services.contacts import ContactDetails
+from ticketing.services.incidents import Incidents
 from ticketing.services.intake import IntakeService
 from ticketing.services.mail_intake import MailIntake
 from ticketing.services.mail_log import MailLog
@@ -65,6 +66,7 @@ class Container:
     workflow: TicketWorkflow
     requests: RequestDesk
     reports: Reports
+    incidents: Incidents
     mail_store: PiccoloMailStore
     mail: MailIntake
     mail_log: MailLog
@@ -114,6 +116,7 @@ class Container:
                 clock=clock,
             ),
             requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
+            incidents=Incidents(desks=desks, intake=parts.intake, tickets=tickets, store=cases, clock=clock),
             reports=Reports(desks=desks, calendars=parts.calendars, store=PiccoloReportStore(), clock=clock),
             mail_store=parts.mail_store,
             mail=parts.mail,

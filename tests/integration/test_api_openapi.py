@@ -13,6 +13,8 @@ import pytest
 from ticketing.domain.decisions import DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind, Gap
 from ticketing.domain.fees import FeeStatus, Instrument
+from ticketing.domain.forwarding import Basis
+from ticketing.domain.incidents import Duty
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, ReferralKind
 from ticketing.domain.requests import FeeState, NoticeMethod, Result
@@ -47,6 +49,10 @@ ANSWERS = {
     ("post", "/api/v1/tickets/{reference}/decisions"): {400, 401, 404, 409, 413},
     ("post", "/api/v1/tickets/{reference}/referrals"): {400, 401, 404, 409, 413},
     ("patch", "/api/v1/tickets/{reference}/referrals/{referral_id}"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/forwardings"): {400, 401, 404, 409, 413},
+    ("patch", "/api/v1/tickets/{reference}/forwardings/{forwarding_id}"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/incidents"): {400, 401, 404, 409, 413},
+    ("post", "/api/v1/tickets/{reference}/incident/duties"): {400, 401, 404, 409, 413},
     ("get", "/api/v1/decisions"): {401, 403},
     ("get", "/api/v1/desks/{slug}/reports/annual"): {400, 401, 403, 404},
     ("post", "/api/v1/decisions/{decision_id}/approve"): {400, 401, 403, 404, 409, 413},
@@ -74,6 +80,8 @@ VOCABULARIES: dict[str, type[StrEnum]] = {
     "RequesterKind": RequesterKind,
     "NoticeMethod": NoticeMethod,
     "InquiryOutcome": InquiryOutcome,
+    "Basis": Basis,
+    "Duty": Duty,
 }
 # Free strings a real client knows from elsewhere (the desks file), not from the schema.
 KNOWN = {"desk": "relia"}

@@ -15,12 +15,14 @@ from ticketing.db.engine import write_transaction
 from ticketing.db.plan import Insert, Plan, Step, Update
 from ticketing.db.plan_run import run
 from ticketing.db.sql import Sql, in_transaction, reading
-from ticketing.db.ticket_writes import change_plan, request_row
+from ticketing.db.ticket_writes import change_plan, incident_values, request_row
 from ticketing.db.values import loads
 from ticketing.db.workflow import lock_snapshot
 from ticketing.domain.decisions import Decision, DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind, ReceivedDocument
 from ticketing.domain.fees import FeeStatus
+from ticketing.domain.forwarding import Basis, Forwarding
+from ticketing.domain.incidents import Duty, Incident
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Material, Referral, ReferralKind
 from ticketing.domain.requests import Case, FeePayment, FeeState, NoticeMethod, Result, TicketRequest
@@ -108,6 +110,32 @@ def _referral(row: Mapping[str, Any]) -> Referral:
     )
 
 
+def _forwarding(row: Mapping[str, Any]) -> Forwarding:
+    return Forwarding(
+        Basis(row["basis"]),
+        row["partner"],
+        row["partner_email"],
+        row["summary"],
+        row["sent_at"],
+        row["answered_at"],
+        row["answer"],
+        row["id"],
+    )
+
+
+def _incident(row: Mapping[str, Any]) -> Incident:
+    done = {Duty(k): _instant(v) for k, v in loads(row["done"], {}).items()}
+    return Incident(
+        row["known_at"],
+        row["summary"],
+        bool(row["improper_purpose"]),
+        bool(row["processor"]),
+        row["persons_affected"],
+        done,
+        row["id"],
+    )
+
+
 def _instant(value: Any) -> Any:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
@@ -124,6 +152,8 @@ async def read_case(sql: Sql, ticket_id: int) -> Case:
         payments=tuple(_payment(r) for r in await rows("fee_payment")),
         decisions=tuple(_decision(r) for r in await rows("decision")),
         referrals=tuple(_referral(r) for r in await rows("referral")),
+        forwardings=tuple(_forwarding(r) for r in await rows("forwarding")),
+        incident=next((_incident(r) for r in await rows("incident")), None),
     )
 
 
@@ -210,6 +240,28 @@ def case_steps(ticket_id: int, before: Case, after: Case, actor_id: int | None, 
             steps.append(Insert("referral", (row,), name="referral"))
         elif old_referrals.get(ref.id) != ref:
             steps.append(Update("referral", values, {"id": ref.id}))
+    old_forwardings = {f.id: f for f in before.forwardings}
+    for f in after.forwardings:
+        values = {
+            "basis": f.basis.value,
+            "partner": f.partner,
+            "partner_email": f.partner_email,
+            "summary": f.summary,
+            "sent_at": f.sent_at,
+            "answered_at": f.answered_at,
+            "answer": f.answer,
+        }
+        if f.id is None:
+            row = {"ticket": ticket_id, **values, "recorded_by": actor_id, "created_at": at}
+            steps.append(Insert("forwarding", (row,), name="forwarding"))
+        elif old_forwardings.get(f.id) != f:
+            steps.append(Update("forwarding", values, {"id": f.id}))
+    if after.incident is not None and after.incident != before.incident:
+        if after.incident.id is None:
+            row = {"ticket": ticket_id, **incident_values(after.incident), "created_at": at}
+            steps.append(Insert("incident", (row,)))
+        else:
+            steps.append(Update("incident", incident_values(after.incident), {"id": after.incident.id}))
     return steps
 
 

@@ -19,6 +19,7 @@ from piccolo.table import Table
 from ticketing.domain.decisions import DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind
 from ticketing.domain.fees import FeeStatus
+from ticketing.domain.forwarding import Basis
 from ticketing.domain.mail import MailKind, MessageKind, OutboxStatus
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, ReferralKind
@@ -408,6 +409,36 @@ class Referral(Table, tablename="referral"):
     created_at = Timestamptz()
 
 
+class Forwarding(Table, tablename="forwarding"):
+    """A request sent on to the company responsible (an entrusting client, the joint-use company)."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, index=True)
+    basis = Varchar(length=20, choices=Basis)
+    partner = Varchar(length=200)
+    partner_email = Varchar(length=254, default="")
+    summary = Text()  # what was sent
+    sent_at = Timestamptz()
+    answered_at = Timestamptz(null=True, default=None)
+    answer = Text(default="")
+    recorded_by = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+
+
+class IncidentRecord(Table, tablename="incident"):
+    """A leak or suspected leak (APPI Art. 26) on its incident ticket; `done` maps each duty to when."""
+
+    id = Serial(primary_key=True)
+    ticket = ForeignKey(references=Ticket, on_delete=OnDelete.restrict, null=False, unique=True)
+    known_at = Timestamptz()
+    summary = Text()
+    improper_purpose = Boolean(default=False)
+    processor = Boolean(default=False)
+    persons_affected = Integer(null=True, default=None)
+    done = JSON(default={})
+    created_at = Timestamptz()
+
+
 TABLES: list[type[Table]] = [
     Desk,
     StaffUser,
@@ -434,4 +465,6 @@ TABLES: list[type[Table]] = [
     FeePayment,
     Decision,
     Referral,
+    Forwarding,
+    IncidentRecord,
 ]

@@ -18,6 +18,7 @@ from ticketing.db.plan import Coalesce, FindOrInsert, Insert, JsonWith, Lookup, 
 from ticketing.db.sla import clock_values, due_columns
 from ticketing.db.values import cut
 from ticketing.domain.clocks import ClockState
+from ticketing.domain.incidents import Incident
 from ticketing.domain.mail import MessageKind, OutboxStatus, OutgoingMail
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import TicketRequest
@@ -82,6 +83,17 @@ def request_row(ticket: Any, r: TicketRequest, at: datetime) -> dict[str, Any]:
         "notice_sent_at": r.notice_sent_at,
         "created_at": at,
         "updated_at": at,
+    }
+
+
+def incident_values(incident: Incident) -> dict[str, Any]:
+    return {
+        "known_at": incident.known_at,
+        "summary": incident.summary,
+        "improper_purpose": incident.improper_purpose,
+        "processor": incident.processor,
+        "persons_affected": incident.persons_affected,
+        "done": {d.value: at.isoformat() for d, at in (incident.done or {}).items()},
     }
 
 
@@ -246,6 +258,10 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
     steps.append(Insert("ticket", (row,), name="ticket"))
     steps.append(clock_rows(ticket, draft.clocks))
     steps.append(Insert("ticket_request", tuple(request_row(ticket, r, written_at) for r in draft.requests)))
+    if draft.incident is not None:
+        steps.append(
+            Insert("incident", ({"ticket": ticket, **incident_values(draft.incident), "created_at": written_at},))
+        )
     if draft.inbound is not None:
         first = inbound_row(ticket, draft.inbound, new.channel.value, at)
     else:

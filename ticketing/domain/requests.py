@@ -23,6 +23,8 @@ from ticketing.domain.decisions import Decision, DecisionStatus, Outcome, standi
 from ticketing.domain.desks import RequestTypeRule
 from ticketing.domain.documents import Checklist, ReceivedDocument
 from ticketing.domain.fees import FeeCheck, FeeStatus, Payment, check_fee, fee_allowed
+from ticketing.domain.forwarding import Forwarding
+from ticketing.domain.incidents import Incident
 from ticketing.domain.referrals import Referral
 from ticketing.domain.tickets import Action, Channel, RequestType, State
 
@@ -131,6 +133,8 @@ class Case:
     payments: tuple[FeePayment, ...] = ()
     decisions: tuple[Decision, ...] = ()
     referrals: tuple[Referral, ...] = ()
+    forwardings: tuple[Forwarding, ...] = ()
+    incident: Incident | None = None  # on an incident ticket (domain/incidents.py)
     checklist: Checklist = field(default_factory=Checklist)  # derived: filled in by the service
 
     @property

@@ -25,6 +25,11 @@ class ClockKind(StrEnum):
     RESOLUTION = "resolution"  # stops when the ticket is responded, forwarded or ended
     STATUTORY = "statutory"  # APPI Art. 39: calendar days from arrival; never paused
     ACCREDITED_ORG = "accredited_org"  # APPI Art. 53: the accredited organisation's own due date; never paused
+    PARTNER_ANSWER = "partner_answer"  # a forwarded request: the responsible company's answer (follow-up)
+    PRELIMINARY_REPORT = "preliminary_report"  # APPI Art. 26, 規則8条1項: 速報 to the PPC
+    FINAL_REPORT = "final_report"  # 規則8条2項: 確報 to the PPC
+    INDIVIDUAL_NOTICE = "individual_notice"  # Art. 26(2): the people affected are told
+    CLIENT_NOTICE = "client_notice"  # 規則9条: a processor tells the entrusting company
 
 
 class Unit(StrEnum):
@@ -120,6 +125,13 @@ ALLOWED_UNITS: dict[ClockKind, frozenset[Unit]] = {
     ClockKind.RESOLUTION: frozenset({Unit.BUSINESS_MINUTES, Unit.BUSINESS_DAYS}),
     ClockKind.STATUTORY: frozenset({Unit.CALENDAR_DAYS}),
     ClockKind.ACCREDITED_ORG: frozenset(),  # set by the organisation per inquiry, never by a desk
+    # Started by a forwarding or an incident with targets of their own (domain/forwarding.py,
+    # domain/incidents.py), not by a category's policy.
+    ClockKind.PARTNER_ANSWER: frozenset(),
+    ClockKind.PRELIMINARY_REPORT: frozenset(),
+    ClockKind.FINAL_REPORT: frozenset(),
+    ClockKind.INDIVIDUAL_NOTICE: frozenset(),
+    ClockKind.CLIENT_NOTICE: frozenset(),
 }
 
 

@@ -64,6 +64,10 @@ class EventAction(StrEnum):
     ACCREDITED_ORG_INQUIRY = "accredited_org_inquiry"
     ACCREDITED_ORG_MATERIALS_SENT = "accredited_org_materials_sent"
     ACCREDITED_ORG_ANSWERED = "accredited_org_answered"
+    FORWARDING_SENT = "forwarding_sent"
+    PARTNER_ANSWERED = "partner_answered"
+    INCIDENT_OPENED = "incident_opened"
+    INCIDENT_DUTY_DONE = "incident_duty_done"
     # one per transition (Action): the event names the action taken
     TRIAGE = Action.TRIAGE.value
     REQUEST_FORMAL_REQUEST = Action.REQUEST_FORMAL_REQUEST.value

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from ticketing.domain.contacts import Contact, changed_fields
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
+from ticketing.domain.incidents import Incident, incident_clocks
 from ticketing.domain.intake import (
     AddressCheck,
     AttachmentIn,
@@ -104,6 +105,8 @@ class IntakeService:
         staff_user_id: int | None = None,
         staff_label: str | None = None,
         client: str | None = None,
+        linked_reference: str | None = None,
+        incident: Incident | None = None,
     ) -> CreatedTicket:
         """Validate, store and acknowledge a new ticket; raise ValidationFailed on bad input.
 
@@ -140,7 +143,7 @@ class IntakeService:
             and new.requester.email is not None
             and await self._form_address_limited(new.requester.email)
         )
-        if new.requester.email:
+        if new.requester.email and incident is None:  # an incident is the desk's own record: no mail
             if not may_reply:
                 event_data = {"mail_not_sent": "automatic-reply cap for this address reached"}
             elif form_limited:
@@ -160,9 +163,11 @@ class IntakeService:
             acknowledgement=ack,
             actor_user_id=staff_user_id,
             actor_label=staff_label or "requester",
-            clocks=self.clocks(desk, new, received_at),
+            clocks=(*self.clocks(desk, new, received_at), *self.incident_clocks(desk, incident)),
             **self.request_fields(desk, new),
             event_data=event_data,
+            linked_reference=linked_reference,
+            incident=incident,
             contact_changes=changes,
         )
         ticket_id = await self.store.create_ticket(draft)
@@ -218,6 +223,13 @@ class IntakeService:
         if not conforming(new.channel, new.request_types, desk.request_types):
             clocks = [c for c in clocks if c.kind is not ClockKind.STATUTORY]
         return tuple(clocks)
+
+    def incident_clocks(self, desk: Desk, incident: Incident | None) -> tuple[Any, ...]:
+        if incident is None or self.sla is None:
+            return ()
+        return tuple(
+            incident_clocks(incident, self.sla.calendars.calendar(desk.slug), desk.slug, desk.escalation.stages)
+        )
 
     @staticmethod
     def request_fields(desk: Desk, new: NewTicket) -> dict[str, Any]:

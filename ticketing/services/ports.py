@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from ticketing.domain.clocks import ClockState, Firing
 from ticketing.domain.contacts import Contact
 from ticketing.domain.inbound import ReplyParts, reply_parts
+from ticketing.domain.incidents import Incident
 from ticketing.domain.intake import NewTicket
 from ticketing.domain.mail import MailKind, MessageKind, OutgoingMail, RenderedMail
 from ticketing.domain.procedure import RequesterKind
@@ -95,6 +96,7 @@ class TicketDraft:
     contact_changes: tuple[str, ...] = ()
     requests: tuple[TicketRequest, ...] = ()  # statutory requests, with the desk's fee for each
     formal_request: bool = False  # it came the way the desk fixed (APPI Art. 37(1)): received_at counts
+    incident: Incident | None = None  # an incident ticket's record (APPI Art. 26)
 
 
 @dataclass(frozen=True, slots=True)

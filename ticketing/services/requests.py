@@ -19,6 +19,7 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.documents import DocumentKind, ReceivedDocument, check_document, checklist, needs_issue_date
 from ticketing.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ticketing.domain.fees import FeeCheck, Instrument, Payment
+from ticketing.domain.forwarding import Forwarding, answered, follow_up_of
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import (
     Case,
@@ -514,6 +515,32 @@ class RequestDesk:
             done.append(updated)
             referrals = tuple(updated if r.id == referral_id else r for r in snap.case.referrals)
             return Transition(ticket, tuple(events)), replace(snap.case, referrals=referrals), None
+
+        await self._change(principal, reference, act)
+        return done[-1]
+
+    async def partner_answered(
+        self, principal: Principal, reference: str, forwarding_id: int, answered_at: datetime | None, answer: str
+    ) -> Forwarding:
+        """The company the request went to answered: the record says what, its follow-up clock stops."""
+        done: list[Forwarding] = []
+
+        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+            ticket = snap.snapshot.ticket
+            found = next((f for f in snap.case.forwardings if f.id == forwarding_id), None)
+            if found is None:
+                raise NotFound("forwarding", str(forwarding_id))
+            at = answered_at or now
+            if at > now:
+                raise ValidationFailed({"answered_at": "cannot be in the future"})
+            updated = answered(found, at, answer)
+            clock = follow_up_of(found, ticket.clocks)
+            if clock is not None:
+                ticket = replace(ticket, clocks=tuple(clk.stop(c, at) if c is clock else c for c in ticket.clocks))
+            done.append(updated)
+            forwardings = tuple(updated if f.id == forwarding_id else f for f in snap.case.forwardings)
+            event = TicketEvent(EventAction.PARTNER_ANSWERED, data={"partner": found.partner, "at": at.isoformat()})
+            return Transition(ticket, (event,)), replace(snap.case, forwardings=forwardings), None
 
         await self._change(principal, reference, act)
         return done[-1]

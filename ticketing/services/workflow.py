@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -10,9 +10,10 @@ from typing import Any
 from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
+from ticketing.domain.forwarding import Basis, follow_up_clock, forward
 from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.requests import NOTICE_STATES, Case, NoticeMethod, record_notice
-from ticketing.domain.ticket import Transition
+from ticketing.domain.ticket import EventAction, Ticket, TicketEvent, Transition
 from ticketing.domain.tickets import Action
 from ticketing.services import notifications
 from ticketing.services.calendars import CalendarService
@@ -30,6 +31,8 @@ from ticketing.services.ports import (
 from ticketing.services.requester_mail import RequesterMail, Thread
 from ticketing.services.requests import move
 
+# What a move adds to itself in the same change: the ticket, the case, more events.
+Then = Callable[[Ticket, Case, datetime], tuple[Ticket, Case, tuple[TicketEvent, ...]]]
 MAX_REPLY = 50_000
 MAX_NOTE = 5_000
 
@@ -63,11 +66,13 @@ class TicketWorkflow:
         notify: bool = True,
         notice_method: str | None = None,
         notice_sent_at: datetime | None = None,
+        then: Then | None = None,
     ) -> str:
         """Apply `action` through the transition table; clocks pause, resume, stop or restart with it.
 
         The requester hears of the moves that concern them (domain.tickets.requester_notice), with the
-        agent's `note` in the mail, unless `notify` is false.
+        agent's `note` in the mail, unless `notify` is false. `then` adds to the move in the same
+        change (a forwarding record and its follow-up clock).
         """
         try:
             action = Action(action_raw)
@@ -87,6 +92,9 @@ class TicketWorkflow:
             # A request ticket moves under the request rules (APPI Arts. 36-38; services/requests.py).
             desk, calendar = self.desks[snap.desk], self.calendars.calendar(snap.desk)
             moved, case = move(desk, calendar, both, action, now, reason)
+            if then is not None:
+                ticket, case, events = then(moved.ticket, case, now)
+                moved = replace(moved, ticket=ticket, events=(*moved.events, *events))
             mail, skipped = (None, "")
             if notify and moved.notices:
                 mail, skipped = self._status_mail(snap, moved, note.strip(), case)
@@ -101,6 +109,58 @@ class TicketWorkflow:
 
         change, _ = await self.cases.change(reference, decide)
         return change.ticket_change.ticket.state.value
+
+    async def forward(
+        self,
+        principal: Principal,
+        reference: str,
+        basis_raw: str,
+        *,
+        partner: str,
+        partner_email: str,
+        summary: str,
+        sent_at: datetime | None,
+        note: str = "",
+        notice_method: str | None = None,
+        notice_sent_at: datetime | None = None,
+    ) -> str:
+        """Forward the request to the company responsible (PPC Q&A 1-56; Art. 27(5)(iii)): the record of
+        what went to whom and when, the requester's guidance (the status mail), and a follow-up clock
+        on the partner's answer, in one change."""
+        try:
+            basis = Basis(basis_raw)
+        except ValueError:
+            raise ValidationFailed({"basis": f"use one of {', '.join(Basis)}"}) from None
+
+        def then(ticket: Ticket, case: Case, now: datetime) -> tuple[Ticket, Case, tuple[TicketEvent, ...]]:
+            desk = self.desks[ticket.desk]
+            at = sent_at or now
+            if at > now:
+                raise ValidationFailed({"sent_at": "cannot be in the future"})
+            record = forward(
+                basis,
+                partner,
+                partner_email,
+                summary,
+                at,
+                joint_use_company=desk.joint_use.get("responsible_company", ""),
+                joint_use_email=desk.joint_use.get("responsible_email", ""),
+            )
+            clock = follow_up_clock(record, self.calendars.calendar(desk.slug), desk.slug, desk.escalation.stages)
+            data = {"basis": basis.value, "partner": record.partner, "sent_at": at.isoformat()}
+            event = TicketEvent(EventAction.FORWARDING_SENT, data=data)
+            forwardings = (*case.forwardings, record)
+            return replace(ticket, clocks=(*ticket.clocks, clock)), replace(case, forwardings=forwardings), (event,)
+
+        return await self.transition(
+            principal,
+            reference,
+            Action.FORWARD.value,
+            note=note,
+            notice_method=notice_method,
+            notice_sent_at=notice_sent_at,
+            then=then,
+        )
 
     def _change(
         self,

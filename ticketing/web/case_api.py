@@ -10,7 +10,9 @@ from litestar.params import FromPath, JSONBody
 
 from ticketing.domain.decisions import DecisionStatus
 from ticketing.domain.tickets import State
+from ticketing.services.incidents import Incidents
 from ticketing.services.requests import RequestDesk
+from ticketing.services.workflow import TicketWorkflow
 from ticketing.web.auth import api_principal
 from ticketing.web.case_schemas import (
     ClassifiedOut,
@@ -19,10 +21,17 @@ from ticketing.web.case_schemas import (
     DocumentIn,
     DocumentOut,
     DocumentsOut,
+    DutyIn,
     FeeIn,
     FeeOut,
+    ForwardIn,
+    ForwardingOut,
+    IncidentCreated,
+    IncidentIn,
+    IncidentOut,
     LoggedOut,
     MessageLogIn,
+    PartnerAnswerIn,
     PendingDecisionOut,
     ReferralCreated,
     ReferralIn,
@@ -34,6 +43,7 @@ from ticketing.web.case_schemas import (
 )
 from ticketing.web.deps import PrincipalDep
 from ticketing.web.openapi import AUTH, CHANGE
+from ticketing.web.sla_api import StateOut
 
 DECIDE = [*CHANGE, PermissionDeniedException]
 
@@ -172,6 +182,83 @@ class CaseApi(Controller):
         return ReferralOut.of(updated)
 
 
+class HandOverApi(Controller):
+    """Forwarding to the company responsible, and incidents (their own use cases)."""
+
+    path = "/api/v1/tickets/{reference:str}"
+    tags = ["requests"]
+    dependencies = {"principal": Provide(api_principal)}
+
+    @post("/forwardings", status_code=201, summary="Forward the request to the company responsible", raises=CHANGE)
+    async def forward(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[ForwardIn],
+        workflow: NamedDependency[TicketWorkflow],
+        principal: PrincipalDep,
+    ) -> StateOut:
+        state = await workflow.forward(
+            principal,
+            reference,
+            data.basis.value,
+            partner=data.partner,
+            partner_email=data.partner_email,
+            summary=data.summary,
+            sent_at=data.sent_at,
+            note=data.note,
+            notice_method=data.notice_method.value if data.notice_method else None,
+            notice_sent_at=data.notice_sent_at,
+        )
+        return StateOut(reference, State(state))
+
+    @patch(
+        "/forwardings/{forwarding_id:int}",
+        summary="Record the partner's answer (stops the follow-up clock)",
+        raises=CHANGE,
+    )
+    async def partner_answer(
+        self,
+        reference: FromPath[str],
+        forwarding_id: FromPath[int],
+        data: JSONBody[PartnerAnswerIn],
+        requests: NamedDependency[RequestDesk],
+        principal: PrincipalDep,
+    ) -> ForwardingOut:
+        done = await requests.partner_answered(principal, reference, forwarding_id, data.answered_at, data.answer)
+        return ForwardingOut.of(done)
+
+    @post("/incidents", status_code=201, summary="Open the incident this ticket revealed (APPI Art. 26)", raises=CHANGE)
+    async def open_incident(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[IncidentIn],
+        incidents: NamedDependency[Incidents],
+        principal: PrincipalDep,
+    ) -> IncidentCreated:
+        created = await incidents.open(
+            principal,
+            reference,
+            known_at=data.known_at,
+            summary=data.summary,
+            improper_purpose=data.improper_purpose,
+            processor=data.processor,
+            persons_affected=data.persons_affected,
+        )
+        return IncidentCreated(created, reference)
+
+    @post(
+        "/incident/duties", status_code=200, summary="Record an incident duty as done (stops its clock)", raises=CHANGE
+    )
+    async def duty_done(
+        self,
+        reference: FromPath[str],
+        data: JSONBody[DutyIn],
+        incidents: NamedDependency[Incidents],
+        principal: PrincipalDep,
+    ) -> IncidentOut:
+        return IncidentOut.of(await incidents.fulfil(principal, reference, data.duty.value, data.at))
+
+
 class DecisionApi(Controller):
     path = "/api/v1/decisions"
     tags = ["requests"]
@@ -211,4 +298,4 @@ class DecisionApi(Controller):
         return DecisionCreated(decision_id, reference, DecisionStatus.SENT_BACK)
 
 
-__all__ = ["CaseApi", "DecisionApi"]
+__all__ = ["CaseApi", "DecisionApi", "HandOverApi"]

@@ -11,6 +11,8 @@ from msgspec import Meta
 from ticketing.domain.decisions import Decision, DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind, Gap, ReceivedDocument
 from ticketing.domain.fees import FeeCheck, FeeStatus, Instrument
+from ticketing.domain.forwarding import Basis, Forwarding
+from ticketing.domain.incidents import Duty, Incident, duties
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Referral, ReferralKind
 from ticketing.domain.requests import Case, FeeState, NoticeMethod, Result, TicketRequest
@@ -217,6 +219,79 @@ class ReferralCreated(msgspec.Struct):
     reference: str
 
 
+class ForwardIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Forward the request to the company responsible: an entrusting client (委託元) or, for jointly
+    used data, the company the desk's file names (Art. 27(5)(iii); the default partner then).
+    The ticket moves to `forwarded`; the requester gets the guidance (the status mail) unless the
+    notice went by post; a follow-up clock runs on the partner's answer."""
+
+    basis: Basis
+    summary: Annotated[str, Meta(min_length=1, max_length=5000)]
+    partner: Annotated[str, Meta(max_length=200)] = ""
+    partner_email: Annotated[str, Meta(max_length=254)] = ""
+    sent_at: Instant | None = None
+    note: Annotated[str, Meta(max_length=5000)] = ""
+    notice_method: NoticeMethod | None = None
+    notice_sent_at: Instant | None = None
+
+
+class PartnerAnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    answer: Annotated[str, Meta(min_length=1, max_length=5000)]
+    answered_at: Instant | None = None
+
+
+class ForwardingOut(msgspec.Struct):
+    id: int | None
+    basis: Basis
+    partner: str
+    partner_email: str
+    summary: str
+    sent_at: datetime
+    answered_at: datetime | None
+    answer: str
+
+    @classmethod
+    def of(cls, f: Forwarding) -> ForwardingOut:
+        return cls(f.id, f.basis, f.partner, f.partner_email, f.summary, f.sent_at, f.answered_at, f.answer)
+
+
+class IncidentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A leak or suspected leak this complaint revealed (APPI Art. 26): an incident ticket linked to it,
+    with clocks for the PPC reports (preliminary about 3 days, final 30 days or 60 for an improper
+    purpose), the notice to the people affected and, as a processor, to the entrusting company."""
+
+    summary: Annotated[str, Meta(min_length=1, max_length=5000)]
+    known_at: Instant | None = None
+    improper_purpose: bool = False
+    processor: bool = False
+    persons_affected: Annotated[int, Meta(ge=0, le=100_000_000)] | None = None
+
+
+class IncidentCreated(msgspec.Struct):
+    reference: str  # the incident ticket
+    linked_ticket: str
+
+
+class DutyIn(msgspec.Struct, forbid_unknown_fields=True):
+    duty: Duty
+    at: Instant | None = None
+
+
+class IncidentOut(msgspec.Struct):
+    known_at: datetime
+    summary: str
+    improper_purpose: bool
+    processor: bool
+    persons_affected: int | None
+    duties: list[Duty]
+    done: dict[str, datetime]
+
+    @classmethod
+    def of(cls, i: Incident) -> IncidentOut:
+        done = {d.value: at for d, at in (i.done or {}).items()}
+        return cls(i.known_at, i.summary, i.improper_purpose, i.processor, i.persons_affected, list(duties(i)), done)
+
+
 class RequestOut(msgspec.Struct):
     id: int | None
     type: RequestType
@@ -246,10 +321,17 @@ __all__ = [
     "DocumentIn",
     "DocumentOut",
     "DocumentsOut",
+    "DutyIn",
     "FeeIn",
     "FeeOut",
+    "ForwardIn",
+    "ForwardingOut",
+    "IncidentCreated",
+    "IncidentIn",
+    "IncidentOut",
     "LoggedOut",
     "MessageLogIn",
+    "PartnerAnswerIn",
     "PendingDecisionOut",
     "ReferralCreated",
     "ReferralIn",

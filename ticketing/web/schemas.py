@@ -22,7 +22,15 @@ from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.ticket import EventAction
 from ticketing.domain.tickets import Category, Channel, Language, RequestType, State
 from ticketing.services.ports import EventView, MessageView, TicketDetail, TicketSummary
-from ticketing.web.case_schemas import ChecklistOut, DecisionOut, ReferralOut, RequestOut, checklist_out
+from ticketing.web.case_schemas import (
+    ChecklistOut,
+    DecisionOut,
+    ForwardingOut,
+    IncidentOut,
+    ReferralOut,
+    RequestOut,
+    checklist_out,
+)
 
 
 def openapi(**keys: Any) -> dict[str, Any]:
@@ -229,6 +237,8 @@ class TicketOut(msgspec.Struct):
     checklist: ChecklistOut  # what the desk still needs from the requester (reason codes)
     decisions: list[DecisionOut]
     referrals: list[ReferralOut]  # the accredited organisation: informed, inquiries
+    forwardings: list[ForwardingOut]  # sent on to the company responsible
+    incident: IncidentOut | None  # on an incident ticket: its duties and what is done
 
     @classmethod
     def of(cls, d: TicketDetail) -> TicketOut:
@@ -258,4 +268,6 @@ class TicketOut(msgspec.Struct):
             checklist=checklist_out(d.case),
             decisions=[DecisionOut.of(x) for x in d.case.decisions],
             referrals=[ReferralOut.of(r) for r in d.case.referrals],
+            forwardings=[ForwardingOut.of(f) for f in d.case.forwardings],
+            incident=IncidentOut.of(d.case.incident) if d.case.incident else None,
         )

@@ -41,28 +41,23 @@ class Ticket(Table, tablename="ticket", schema=None):
     )
 
 
-ID = "2026-12-06T01:41:24:295730"
+ID = "2026-12-06T01:57:02:297074"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="ticketing", description=DESCRIPTION
+    )
 
-    manager.add_table(class_name="Decision", tablename="decision", schema=None, columns=None)
+    manager.add_table(
+        class_name="Forwarding", tablename="forwarding", schema=None, columns=None
+    )
 
     manager.add_table(
         class_name="TicketRequest",
         tablename="ticket_request",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(class_name="Referral", tablename="referral", schema=None, columns=None)
-
-    manager.add_table(
-        class_name="FeePayment",
-        tablename="fee_payment",
         schema=None,
         columns=None,
     )
@@ -74,9 +69,31 @@ async def forwards():
         columns=None,
     )
 
+    manager.add_table(
+        class_name="Referral", tablename="referral", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="FeePayment",
+        tablename="fee_payment",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Decision", tablename="decision", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="IncidentRecord",
+        tablename="incident",
+        schema=None,
+        columns=None,
+    )
+
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
+        table_class_name="Forwarding",
+        tablename="forwarding",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -95,8 +112,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
+        table_class_name="Forwarding",
+        tablename="forwarding",
         column_name="ticket",
         db_column_name="ticket",
         column_class_name="ForeignKey",
@@ -119,14 +136,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="outcome",
-        db_column_name="outcome",
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="basis",
+        db_column_name="basis",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 30,
+            "length": 20,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -134,14 +151,7 @@ async def forwards():
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": Enum(
-                "Outcome",
-                {
-                    "FULL": "full",
-                    "PARTIAL": "partial",
-                    "REFUSAL": "refusal",
-                    "ALTERNATIVE_MEASURE": "alternative_measure",
-                    "NO_DATA": "no_data",
-                },
+                "Basis", {"ENTRUSTED": "entrusted", "JOINT_USE": "joint_use"}
             ),
             "db_column_name": None,
             "secret": False,
@@ -150,10 +160,54 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="reason",
-        db_column_name="reason",
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="partner",
+        db_column_name="partner",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="partner_email",
+        db_column_name="partner_email",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 254,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="summary",
+        db_column_name="summary",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -171,63 +225,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "DecisionStatus",
-                {
-                    "PENDING": "pending",
-                    "APPROVED": "approved",
-                    "SENT_BACK": "sent_back",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="proposed_by",
-        db_column_name="proposed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": StaffUser,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="proposed_at",
-        db_column_name="proposed_at",
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="sent_at",
+        db_column_name="sent_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -245,34 +246,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="decided_by",
-        db_column_name="decided_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": StaffUser,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="decided_at",
-        db_column_name="decided_at",
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="answered_at",
+        db_column_name="answered_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -290,14 +267,59 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Decision",
-        tablename="decision",
-        column_name="note",
-        db_column_name="note",
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="answer",
+        db_column_name="answer",
         column_class_name="Text",
         column_class=Text,
         params={
             "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffUser,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Forwarding",
+        tablename="forwarding",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -595,6 +617,226 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="ticket",
+        db_column_name="ticket",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Ticket,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "DocumentKind",
+                {
+                    "REQUEST_FORM": "request_form",
+                    "DRIVERS_LICENCE": "drivers_licence",
+                    "PASSPORT": "passport",
+                    "MY_NUMBER_CARD_FRONT": "my_number_card_front",
+                    "RESIDENCE_CARD": "residence_card",
+                    "OTHER_PHOTO_ID": "other_photo_id",
+                    "HEALTH_INSURANCE_CARD": "health_insurance_card",
+                    "ELIGIBILITY_CERTIFICATE": "eligibility_certificate",
+                    "PENSION_BOOK": "pension_book",
+                    "OTHER_ID": "other_id",
+                    "POWER_OF_ATTORNEY": "power_of_attorney",
+                    "SEAL_CERTIFICATE": "seal_certificate",
+                    "LAWYER_CERTIFICATE": "lawyer_certificate",
+                    "FAMILY_REGISTER": "family_register",
+                    "RESIDENCE_CERTIFICATE": "residence_certificate",
+                    "COURT_APPOINTMENT": "court_appointment",
+                    "GUARDIANSHIP_REGISTRY": "guardianship_registry",
+                    "MY_NUMBER_CARD_BACK": "my_number_card_back",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="received_on",
+        db_column_name="received_on",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="issued_on",
+        db_column_name="issued_on",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="valid_until",
+        db_column_name="valid_until",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="masked",
+        db_column_name="masked",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffUser,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="RequestDocument",
+        tablename="request_document",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="Referral",
         tablename="referral",
         column_name="id",
@@ -675,7 +917,9 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum("ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}),
+            "choices": Enum(
+                "ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -1091,8 +1335,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
+        table_class_name="Decision",
+        tablename="decision",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -1111,8 +1355,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
+        table_class_name="Decision",
+        tablename="decision",
         column_name="ticket",
         db_column_name="ticket",
         column_class_name="ForeignKey",
@@ -1135,14 +1379,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="kind",
-        db_column_name="kind",
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="outcome",
+        db_column_name="outcome",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 40,
+            "length": 30,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1150,26 +1394,13 @@ async def forwards():
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": Enum(
-                "DocumentKind",
+                "Outcome",
                 {
-                    "REQUEST_FORM": "request_form",
-                    "DRIVERS_LICENCE": "drivers_licence",
-                    "PASSPORT": "passport",
-                    "MY_NUMBER_CARD_FRONT": "my_number_card_front",
-                    "RESIDENCE_CARD": "residence_card",
-                    "OTHER_PHOTO_ID": "other_photo_id",
-                    "HEALTH_INSURANCE_CARD": "health_insurance_card",
-                    "ELIGIBILITY_CERTIFICATE": "eligibility_certificate",
-                    "PENSION_BOOK": "pension_book",
-                    "OTHER_ID": "other_id",
-                    "POWER_OF_ATTORNEY": "power_of_attorney",
-                    "SEAL_CERTIFICATE": "seal_certificate",
-                    "LAWYER_CERTIFICATE": "lawyer_certificate",
-                    "FAMILY_REGISTER": "family_register",
-                    "RESIDENCE_CERTIFICATE": "residence_certificate",
-                    "COURT_APPOINTMENT": "court_appointment",
-                    "GUARDIANSHIP_REGISTRY": "guardianship_registry",
-                    "MY_NUMBER_CARD_BACK": "my_number_card_back",
+                    "FULL": "full",
+                    "PARTIAL": "partial",
+                    "REFUSAL": "refusal",
+                    "ALTERNATIVE_MEASURE": "alternative_measure",
+                    "NO_DATA": "no_data",
                 },
             ),
             "db_column_name": None,
@@ -1179,14 +1410,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="received_on",
-        db_column_name="received_on",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 10,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1201,14 +1431,111 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="issued_on",
-        db_column_name="issued_on",
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="status",
+        db_column_name="status",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 10,
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "DecisionStatus",
+                {
+                    "PENDING": "pending",
+                    "APPROVED": "approved",
+                    "SENT_BACK": "sent_back",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="proposed_by",
+        db_column_name="proposed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="proposed_at",
+        db_column_name="proposed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="decided_by",
+        db_column_name="decided_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": StaffUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="decided_at",
+        db_column_name="decided_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
             "default": None,
             "null": True,
             "primary_key": False,
@@ -1223,16 +1550,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="valid_until",
-        db_column_name="valid_until",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Decision",
+        tablename="decision",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 10,
-            "default": None,
-            "null": True,
+            "default": "",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1245,10 +1571,96 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="masked",
-        db_column_name="masked",
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="ticket",
+        db_column_name="ticket",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Ticket,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="known_at",
+        db_column_name="known_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="summary",
+        db_column_name="summary",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="improper_purpose",
+        db_column_name="improper_purpose",
         column_class_name="Boolean",
         column_class=Boolean,
         params={
@@ -1266,17 +1678,35 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="processor",
+        db_column_name="processor",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "references": StaffUser,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="persons_affected",
+        db_column_name="persons_affected",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1290,8 +1720,29 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="RequestDocument",
-        tablename="request_document",
+        table_class_name="IncidentRecord",
+        tablename="incident",
+        column_name="done",
+        db_column_name="done",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IncidentRecord",
+        tablename="incident",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -1396,6 +1847,10 @@ async def forwards():
                     "ACCREDITED_ORG_INQUIRY": "accredited_org_inquiry",
                     "ACCREDITED_ORG_MATERIALS_SENT": "accredited_org_materials_sent",
                     "ACCREDITED_ORG_ANSWERED": "accredited_org_answered",
+                    "FORWARDING_SENT": "forwarding_sent",
+                    "PARTNER_ANSWERED": "partner_answered",
+                    "INCIDENT_OPENED": "incident_opened",
+                    "INCIDENT_DUTY_DONE": "incident_duty_done",
                     "TRIAGE": "triage",
                     "REQUEST_FORMAL_REQUEST": "request_formal_request",
                     "REQUEST_DOCUMENTS": "request_documents",
