@@ -27,10 +27,11 @@ async def test_a_request_worked_through_the_ticket_page(client, make_staff) -> N
     await logged_in(client, desk.agent)
     page = (await client.get(f"/app/tickets/{ref}", headers={"Accept-Language": "ja"})).text
     assert "開示等の請求" in page and "所定の請求書" in page  # the checklist, in the agent's language
+    await client.get(f"/app/tickets/{ref}?lang=ja")  # the switch is remembered for the next pages
     ok(await form(client, ref, "documents", kind="request_form"))
     ok(await form(client, ref, "documents", kind="passport", valid_until="2031-01-01"))
     refused = await form(client, ref, "documents", kind="health_insurance_card")
-    assert refused.status_code == 400 and "mask" in refused.text  # the page again, with the reason
+    assert refused.status_code == 400 and "マスキング" in refused.text  # the page again, with the reason, in Japanese
     assert 'role="alert"' in refused.text
     ok(await form(client, ref, "fee", amount_yen="1,500", instrument="postal_money_order", issued_on="2026-11-01"))
     ok(await form(client, ref, "transitions", action="triage"))
@@ -98,3 +99,31 @@ async def test_another_desks_ticket_and_a_stale_form_are_refused(client, make_st
     assert r.status_code == 404
     r = await client.post(f"/app/tickets/{ref}/documents", data={"kind": "passport"})  # no CSRF token
     assert r.status_code == 403
+
+
+def test_every_refusal_of_the_workflow_reads_in_japanese() -> None:
+    """What the ticket page shows when a step is refused is in the agent's language."""
+    from tests.integration.test_status_page import catalog
+    from ticketing.domain import decisions, documents, requests
+    from ticketing.services import workflow
+
+    messages = [
+        documents.MY_NUMBER_BACK,
+        documents.UNMASKED,
+        documents.ISSUED_AFTER_RECEIPT,
+        documents.VALID_BEFORE_ISSUE,
+        decisions.REASON_NEEDED,
+        decisions.ALTERNATIVE_ONLY,
+        decisions.OWN_DECISION,
+        decisions.ALREADY_DECIDED,
+        decisions.SEND_BACK_NOTE,
+        requests.NO_FEE_STEP,
+        requests.FORMAL_REQUEST_FIRST,
+        requests.DOCUMENTS_INCOMPLETE,
+        requests.FEE_NOT_PASSED,
+        requests.PROPOSE_INSTEAD,
+        requests.APPROVED_DECISION_FIRST,
+        workflow.NOTICE_BY_POST,
+    ]
+    ja = catalog("ja")
+    assert [m for m in messages if not ja.get(m, "").strip()] == []

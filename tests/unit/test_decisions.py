@@ -102,9 +102,9 @@ def test_another_manager_approves() -> None:
     ("decision", "approver", "words"),
     [
         (PENDING, PROPOSER, "four eyes"),  # the proposer never approves their own decision
-        (APPROVED, MANAGER, "already approved"),  # approved twice
-        (APPROVED, 11, "already approved"),
-        (SENT_BACK, MANAGER, "already sent_back"),  # a sent-back decision is proposed again, not approved
+        (APPROVED, MANAGER, "already approved or sent back"),  # approved twice
+        (APPROVED, 11, "already approved or sent back"),
+        (SENT_BACK, MANAGER, "already approved or sent back"),  # a sent-back decision is proposed again, not approved
     ],
 )
 def test_approval_is_refused(decision: Decision, approver: int, words: str) -> None:

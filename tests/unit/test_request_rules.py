@@ -160,7 +160,7 @@ def test_the_fee_state_goes_to_the_fee_bearing_requests_only(status: FeeStatus, 
 # --- move_refusal: the whole table, for three cases --------------------------------------------------------
 
 FEE_STEP = "APPI Art. 38 allows one only for notification of purpose and disclosure"
-UNPAID = "the fee for disclosure has not passed its check (APPI Art. 38)"
+UNPAID = "the fee has not passed its check (APPI Art. 38)"
 PROPOSE = "propose the decision with its outcome and reason"
 ON_APPROVED = "a request is answered on an approved decision"
 RESPONDS = {(S.TRIAGE, A.RESPOND), (S.IN_PROGRESS, A.RESPOND), (S.DECISION_PENDING, A.RESPOND)}
@@ -216,9 +216,9 @@ GAPS = Checklist(missing=(Gap.ID_MISSING,), stale=(Gap.SEAL_CERT_STALE,))
         # Art. 37(1): a request that came another way waits for the conforming one; checked first.
         (_disclosure(FeeState.OK), Checklist(), True, "APPI Art. 37(1)"),
         ((CORRECTION,), GAPS, True, "APPI Art. 37(1)"),
-        # Art. 37(1),(3): the documents are complete; the gaps are named.
-        ((CORRECTION,), GAPS, False, "the documents are not complete (id_missing, seal_cert_stale)"),
-        (_disclosure(FeeState.OK), Checklist(stale=(Gap.ID_EXPIRED,)), False, "(id_expired)"),
+        # Art. 37(1),(3): the documents are complete (the checklist beside the refusal names the gaps).
+        ((CORRECTION,), GAPS, False, "the documents are not complete"),
+        (_disclosure(FeeState.OK), Checklist(stale=(Gap.ID_EXPIRED,)), False, "the documents are not complete"),
         # Art. 38: each fee-bearing request's fee passed its check.
         (_disclosure(FeeState.PENDING), Checklist(), False, UNPAID),
         (_disclosure(FeeState.SHORT), Checklist(), False, UNPAID),

@@ -14,10 +14,12 @@ from typing import Any
 from ticketing.db.engine import write_transaction
 from ticketing.db.plan import Insert, Plan, Step, Update
 from ticketing.db.plan_run import run
+from ticketing.db.sla import clock_from_row
 from ticketing.db.sql import Sql, in_transaction, reading
 from ticketing.db.ticket_writes import change_plan, incident_values, request_row
 from ticketing.db.values import loads
 from ticketing.db.workflow import lock_snapshot
+from ticketing.domain.clocks import ClockState
 from ticketing.domain.decisions import Decision, DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind, ReceivedDocument
 from ticketing.domain.fees import FeeStatus
@@ -285,12 +287,16 @@ class PiccoloCaseStore:
             added = next((ids[n] for n in named if ids and n in ids), None)
             return change, added
 
-    async def read(self, reference: str) -> tuple[RequesterKind, Case] | None:
+    async def read(self, reference: str) -> tuple[RequesterKind, Case, tuple[ClockState, ...]] | None:
+        """The ticket's requester kind, case and clocks (for the staff views)."""
         async with reading() as sql:
             row = await sql.fetchrow(TICKET_ID, {"reference": reference})
             if row is None:
                 return None
-            return RequesterKind(row["requester_kind"]), await read_case(sql, int(row["id"]))
+            ticket_id = int(row["id"])
+            clocks = await sql.fetch(_BY_TICKET.format(table="sla_clock"), {"ticket": ticket_id})
+            case = await read_case(sql, ticket_id)
+            return RequesterKind(row["requester_kind"]), case, tuple(clock_from_row(c) for c in clocks)
 
     async def reference_of_decision(self, decision_id: int) -> str | None:
         async with reading() as sql:

@@ -33,6 +33,17 @@ ALTERNATIVE_ALLOWED: frozenset[RequestType] = frozenset(
     {RequestType.SUSPENSION_OF_USE, RequestType.STOP_THIRD_PARTY_PROVISION}
 )
 MAX_REASON = 5_000
+# Why a proposal or an approval is refused (the staff pages translate these: web/locale).
+REASON_NEEDED = (
+    "a partial action, a refusal or an alternative measure needs the reason the requester will read (APPI Art. 36)"
+)
+ALTERNATIVE_ONLY = (
+    "an alternative measure replaces suspension of use, erasure or a stop of third-party provision only "
+    "(APPI Art. 35(2),(4) proviso), and this case holds other requests"
+)
+OWN_DECISION = "you proposed this decision: another manager of the desk must approve it (four eyes)"
+ALREADY_DECIDED = "this decision was already approved or sent back"
+SEND_BACK_NOTE = "say why the decision goes back, so the proposer can act on it"
 
 
 class DecisionStatus(StrEnum):
@@ -61,37 +72,30 @@ def propose(
     reason = reason.strip()
     types = set(request_types)
     if outcome in NEEDS_REASON and not reason:
-        raise ValidationFailed(
-            {"reason": f"a decision of {outcome.value} needs the reason the requester will be given (APPI Art. 36)"}
-        )
+        raise ValidationFailed({"reason": REASON_NEEDED})
     if len(reason) > MAX_REASON:
         raise ValidationFailed({"reason": f"at most {MAX_REASON} characters"})
     if outcome is Outcome.ALTERNATIVE_MEASURE and (not types or not types <= ALTERNATIVE_ALLOWED):
         # The decision's outcome becomes every request's result: a disclosure in the same case would
         # be "answered" by a measure Art. 33 does not know.
-        raise ValidationFailed(
-            {
-                "outcome": "an alternative measure replaces suspension of use, erasure or a stop of "
-                "third-party provision only (APPI Art. 35(2),(4) proviso), and this case holds other requests"
-            }
-        )
+        raise ValidationFailed({"outcome": ALTERNATIVE_ONLY})
     return Decision(outcome, reason, proposer, at)
 
 
 def approve(decision: Decision, approver: int, at: datetime) -> Decision:
     """Four eyes: a manager who did not propose it approves a pending decision."""
     if decision.status is not DecisionStatus.PENDING:
-        raise Conflict(f"this decision is already {decision.status.value}")
+        raise Conflict(ALREADY_DECIDED)
     if approver == decision.proposed_by:
-        raise Conflict("you proposed this decision: another manager of the desk must approve it (four eyes)")
+        raise Conflict(OWN_DECISION)
     return replace(decision, status=DecisionStatus.APPROVED, decided_by=approver, decided_at=at)
 
 
 def send_back(decision: Decision, approver: int, at: datetime, note: str) -> Decision:
     if decision.status is not DecisionStatus.PENDING:
-        raise Conflict(f"this decision is already {decision.status.value}")
+        raise Conflict(ALREADY_DECIDED)
     if not note.strip():
-        raise ValidationFailed({"note": "say why the decision goes back, so the proposer can act on it"})
+        raise ValidationFailed({"note": SEND_BACK_NOTE})
     return replace(decision, status=DecisionStatus.SENT_BACK, decided_by=approver, decided_at=at, note=note[:2000])
 
 

@@ -129,27 +129,29 @@ def months_before(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# Why a document is refused (the staff pages translate these: web/locale).
+MY_NUMBER_BACK = (
+    "the back of a My Number card carries the individual number, which may not be collected "
+    "(My Number Act Art. 20): return or destroy the copy and ask for the front only"
+)
+UNMASKED = (
+    "the insurer and insured numbers on a health-insurance card or eligibility certificate may not be "
+    "collected (Health Insurance Act, 告知要求制限): mask them before the copy is recorded"
+)
+ISSUED_AFTER_RECEIPT = "cannot be after the day the document was received"
+VALID_BEFORE_ISSUE = "cannot be before the issue date"
+
+
 def check_document(doc: ReceivedDocument) -> None:
     """Refuse what the desk may not keep, with a message saying why (nothing is stored)."""
     if doc.kind is DocumentKind.MY_NUMBER_CARD_BACK:
-        raise ValidationFailed(
-            {
-                "kind": "the back of a My Number card carries the individual number, which may not be "
-                "collected (My Number Act Art. 20): return or destroy the copy and ask for the front only"
-            }
-        )
+        raise ValidationFailed({"kind": MY_NUMBER_BACK})
     if doc.kind in MUST_BE_MASKED and not doc.masked:
-        raise ValidationFailed(
-            {
-                "masked": "the insurer and insured numbers on a health-insurance card or eligibility "
-                "certificate may not be collected (Health Insurance Act, 告知要求制限): mask them "
-                "before the copy is recorded"
-            }
-        )
+        raise ValidationFailed({"masked": UNMASKED})
     if doc.issued_on is not None and doc.issued_on > doc.received_on:
-        raise ValidationFailed({"issued_on": "cannot be after the day the document was received"})
+        raise ValidationFailed({"issued_on": ISSUED_AFTER_RECEIPT})
     if doc.issued_on is not None and doc.valid_until is not None and doc.valid_until < doc.issued_on:
-        raise ValidationFailed({"valid_until": "cannot be before the issue date"})
+        raise ValidationFailed({"valid_until": VALID_BEFORE_ISSUE})
 
 
 def is_current(doc: ReceivedDocument, window: Validity | None) -> bool:

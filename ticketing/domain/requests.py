@@ -198,33 +198,42 @@ def opening_requests(
     return tuple(out)
 
 
+# Why a request ticket may not move yet (the staff pages translate these: web/locale).
+NO_FEE_STEP = (
+    "no request on this ticket bears a fee: APPI Art. 38 allows one only for notification of purpose and "
+    "disclosure, so correction, suspension and stop-of-provision requests skip the fee step"
+)
+FORMAL_REQUEST_FIRST = (
+    "the desk takes this request by post with its form (APPI Art. 37(1)): log the letter as the conforming "
+    "request before work starts"
+)
+DOCUMENTS_INCOMPLETE = "the documents are not complete: record what arrived, or ask the requester for the rest"
+FEE_NOT_PASSED = "the fee has not passed its check (APPI Art. 38)"
+PROPOSE_INSTEAD = "propose the decision with its outcome and reason: that moves the ticket"
+APPROVED_DECISION_FIRST = (
+    "a request is answered on an approved decision: a manager who did not propose it approves it (four eyes)"
+)
+
+
 def move_refusal(case: Case, action: Action, new: State, *, awaiting_formal: bool) -> str | None:
     """Why a request ticket may not make this move now, or None; a ticket with no request is free."""
     if not case.requests:
         return None
     if action is Action.CHECK_FEE and not case.fee_bearing:
-        return (
-            "no request on this ticket bears a fee: APPI Art. 38 allows one only for notification of "
-            "purpose and disclosure, so correction, suspension and stop-of-provision requests skip the fee step"
-        )
+        return NO_FEE_STEP
     if new is State.IN_PROGRESS and action is Action.START_WORK:
         if awaiting_formal:
-            return (
-                "the desk takes this request by post with its form (APPI Art. 37(1)): log the letter as "
-                "the conforming request before work starts"
-            )
+            return FORMAL_REQUEST_FIRST
         if not case.checklist.complete:
-            gaps = ", ".join([*case.checklist.missing, *case.checklist.stale])
-            return f"the documents are not complete ({gaps}): record what arrived, or ask for the rest"
-        unpaid = [r.type.value for r in case.fee_bearing if r.fee_state is not FeeState.OK]
-        if unpaid:
-            return f"the fee for {', '.join(unpaid)} has not passed its check (APPI Art. 38)"
+            return DOCUMENTS_INCOMPLETE
+        if any(r.fee_state is not FeeState.OK for r in case.fee_bearing):
+            return FEE_NOT_PASSED
     if action is Action.ASK_DECISION:
-        return "propose the decision with its outcome and reason (POST .../decisions): it moves the ticket"
+        return PROPOSE_INSTEAD
     if new is State.RESPONDED:
         decision = standing(case.decisions)
         if decision is None or decision.status is not DecisionStatus.APPROVED:
-            return "a request is answered on an approved decision: a manager who did not propose it approves it"
+            return APPROVED_DECISION_FIRST
     return None
 
 

@@ -162,6 +162,7 @@ class TicketDetail:
     on_file: Contact | None = None  # the requester's details on file now (staff confirm changes)
     case: Case = field(default_factory=Case)  # statutory requests, documents, fees, decisions, referrals
     requester_kind: RequesterKind = RequesterKind.PERSON
+    clocks: tuple[ClockState, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +417,7 @@ class CaseStore(Protocol):
         self, reference: str, decide: Callable[[CaseSnapshot], CaseChange]
     ) -> tuple[CaseChange, int | None]: ...
 
-    async def read(self, reference: str) -> tuple[RequesterKind, Case] | None: ...
+    async def read(self, reference: str) -> tuple[RequesterKind, Case, tuple[ClockState, ...]] | None: ...
 
     async def reference_of_decision(self, decision_id: int) -> str | None: ...
 

@@ -93,7 +93,7 @@ def move(
         )
         why = move_refusal(case, action, new, awaiting_formal=awaiting)
         if why is not None:
-            raise Conflict(f"ticket {ticket.reference}: {why}")
+            raise Conflict(why)
     moved = rules.apply(ticket, action, now, calendar, reason=reason)
     settled = settle(case, moved.ticket.state) if moved.ticket.state in SETTLED else case
     return moved, settled

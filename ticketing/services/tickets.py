@@ -37,9 +37,9 @@ class TicketQueries:
         if self.cases is not None and detail.summary.desk in self.desks:
             got = await self.cases.read(reference)
             if got is not None:
-                detail = replace(
-                    detail, requester_kind=got[0], case=derive(self.desks[detail.summary.desk], got[0], got[1])
-                )
+                kind, case, clocks = got
+                desk = self.desks[detail.summary.desk]
+                detail = replace(detail, requester_kind=kind, case=derive(desk, kind, case), clocks=clocks)
         return detail
 
     async def list_for_staff(self, principal: Principal, limit: int = 100) -> list[TicketSummary]:

@@ -34,6 +34,9 @@ from ticketing.services.requests import move
 # What a move adds to itself in the same change: the ticket, the case, more events.
 Then = Callable[[Ticket, Case, datetime], tuple[Ticket, Case, tuple[TicketEvent, ...]]]
 MAX_REPLY = 50_000
+NOTICE_BY_POST = (
+    "no notice can go to the requester by e-mail: record the notice sent by post or registered post (notice_method)"
+)
 MAX_NOTE = 5_000
 
 
@@ -221,10 +224,7 @@ class TicketWorkflow:
         if method is None or method is NoticeMethod.EMAIL:
             if mailed:
                 return NoticeMethod.EMAIL
-            why = "no status mail goes to the requester" if method is None else "the notice mail cannot be sent"
-            raise Conflict(
-                f"ticket {snap.reference}: {why}; record the notice sent by post or registered post (notice_method)"
-            )
+            raise Conflict(NOTICE_BY_POST)
         return method
 
     def _status_token_hash(self, snap: TicketSnapshot) -> str:

@@ -22,6 +22,7 @@ from litestar.response import Redirect, Template
 
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
+from ticketing.services.incidents import Incidents
 from ticketing.services.ports import Principal
 from ticketing.services.requests import RequestDesk
 from ticketing.services.tickets import TicketQueries
@@ -279,6 +280,92 @@ class CasePages(Controller):
                 answered_at=_instant(form, "answered_at", desk),
                 outcome_raw=_text(form, "outcome") or None,
             )
+
+        return await self._act(request, reference, principal, queries, desks, act)
+
+    @post("/tickets/{reference:str}/forwardings")
+    async def forward(
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        workflow: NamedDependency[TicketWorkflow],
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template | Redirect:
+        async def act(form: Form, desk: Desk) -> None:
+            await workflow.forward(
+                principal,
+                reference,
+                _text(form, "basis"),
+                partner=_text(form, "partner"),
+                partner_email=_text(form, "partner_email"),
+                summary=_text(form, "summary"),
+                sent_at=None,
+                note=_text(form, "note"),
+            )
+
+        return await self._act(request, reference, principal, queries, desks, act)
+
+    @post("/tickets/{reference:str}/forwardings/{forwarding_id:int}")
+    async def partner_answer(
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        forwarding_id: FromPath[int],
+        requests: NamedDependency[RequestDesk],
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template | Redirect:
+        async def act(form: Form, desk: Desk) -> None:
+            at = _instant(form, "answered_at", desk)
+            await requests.partner_answered(principal, reference, forwarding_id, at, _text(form, "answer"))
+
+        return await self._act(request, reference, principal, queries, desks, act)
+
+    @post("/tickets/{reference:str}/incidents")
+    async def open_incident(
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        incidents: NamedDependency[Incidents],
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template | Redirect:
+        opened: list[str] = []
+
+        async def act(form: Form, desk: Desk) -> None:
+            raw = _text(form, "persons_affected")
+            if raw and not raw.isdigit():
+                raise ValidationFailed({"persons_affected": "a whole number"})
+            created = await incidents.open(
+                principal,
+                reference,
+                known_at=_instant(form, "known_at", desk),
+                summary=_text(form, "summary"),
+                improper_purpose=form.get("improper_purpose") == "yes",
+                processor=form.get("processor") == "yes",
+                persons_affected=int(raw) if raw else None,
+            )
+            opened.append(created)
+
+        answer = await self._act(request, reference, principal, queries, desks, act)
+        return Redirect(f"/app/tickets/{opened[0]}#case", status_code=303) if opened else answer
+
+    @post("/tickets/{reference:str}/incident")
+    async def duty_done(
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        incidents: NamedDependency[Incidents],
+        queries: NamedDependency[TicketQueries],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template | Redirect:
+        async def act(form: Form, desk: Desk) -> None:
+            await incidents.fulfil(principal, reference, _text(form, "duty"), _instant(form, "at", desk))
 
         return await self._act(request, reference, principal, queries, desks, act)
 

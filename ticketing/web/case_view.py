@@ -13,6 +13,8 @@ from ticketing.domain.decisions import DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind
 from ticketing.domain.errors import DomainError, ValidationFailed
 from ticketing.domain.fees import Instrument
+from ticketing.domain.forwarding import Basis
+from ticketing.domain.incidents import duties
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Referral, ReferralKind, answer_due
 from ticketing.domain.requests import NoticeMethod
@@ -34,12 +36,12 @@ def staff_language(request: Request[Any, Any, Any]) -> str:
     return "ja" if accept.strip().lower().startswith("ja") else "en"
 
 
-def _message(error: DomainError | None) -> str:
+def _messages(error: DomainError | None, gettext: Any) -> list[str]:
+    """The refusal's messages in the page's language (those the catalog has; the rest as they are)."""
     if error is None:
-        return ""
-    if isinstance(error, ValidationFailed):
-        return "; ".join(error.errors.values())
-    return str(error)
+        return []
+    texts = list(error.errors.values()) if isinstance(error, ValidationFailed) else [str(error)]
+    return [gettext(t) for t in texts]
 
 
 def case_context(
@@ -79,7 +81,7 @@ def case_context(
         "desk": desk,
         "local": local,
         "zone": desk.timezone,
-        "error": _message(error),
+        "errors": _messages(error, gettext),
         "manager": manager,
         "actions": sorted(a.value for (s, a) in TRANSITIONS if s is state and a is not Action.REQUESTER_REPLIED),
         "classifiable": state in CLASSIFIABLE,
@@ -93,6 +95,8 @@ def case_context(
         "referral_kinds": [k.value for k in ReferralKind],
         "inquiry_outcomes": [o.value for o in InquiryOutcome],
         "pending": DecisionStatus.PENDING,
+        "bases": [b.value for b in Basis],
+        "incident_duties": duties(t.case.incident) if t.case.incident else (),
         "user_id": principal.user_id,
     }
 
