@@ -47,13 +47,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="ticketing", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Forwarding", tablename="forwarding", schema=None, columns=None
-    )
+    manager.add_table(class_name="Forwarding", tablename="forwarding", schema=None, columns=None)
 
     manager.add_table(
         class_name="TicketRequest",
@@ -69,9 +65,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Referral", tablename="referral", schema=None, columns=None
-    )
+    manager.add_table(class_name="Referral", tablename="referral", schema=None, columns=None)
 
     manager.add_table(
         class_name="FeePayment",
@@ -80,9 +74,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Decision", tablename="decision", schema=None, columns=None
-    )
+    manager.add_table(class_name="Decision", tablename="decision", schema=None, columns=None)
 
     manager.add_table(
         class_name="IncidentRecord",
@@ -150,9 +142,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Basis", {"ENTRUSTED": "entrusted", "JOINT_USE": "joint_use"}
-            ),
+            "choices": Enum("Basis", {"ENTRUSTED": "entrusted", "JOINT_USE": "joint_use"}),
             "db_column_name": None,
             "secret": False,
         },
@@ -917,9 +907,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}
-            ),
+            "choices": Enum("ReferralKind", {"INFORMED": "informed", "INQUIRY": "inquiry"}),
             "db_column_name": None,
             "secret": False,
         },
