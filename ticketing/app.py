@@ -116,6 +116,8 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "participants": container.participants,
         "queries": container.queries,
         "requests": container.requests,
+        "decisions": container.decisions,
+        "referrals": container.referrals,
         "incidents": container.incidents,
         "reports": container.reports,
         "readiness": Readiness(database_round_trip),

@@ -30,6 +30,7 @@ from ticketing.services.access import AccessLog
 from ticketing.services.accounts import AccountService
 from ticketing.services.calendars import CalendarService
 from ticketing.services.contacts import ContactDetails
+from ticketing.services.decisions import DecisionDesk
 from ticketing.services.incidents import Incidents
 from ticketing.services.intake import IntakeService
 from ticketing.services.mail_intake import MailIntake
@@ -40,6 +41,7 @@ from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.referrals import ReferralDesk
 from ticketing.services.reports import Reports
 from ticketing.services.requests import RequestDesk
 from ticketing.services.sla import SlaService
@@ -65,6 +67,8 @@ class Container:
     sla: SlaService
     workflow: TicketWorkflow
     requests: RequestDesk
+    decisions: DecisionDesk
+    referrals: ReferralDesk
     reports: Reports
     incidents: Incidents
     mail_store: PiccoloMailStore
@@ -116,6 +120,8 @@ class Container:
                 clock=clock,
             ),
             requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
+            decisions=DecisionDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
+            referrals=ReferralDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
             incidents=Incidents(desks=desks, intake=parts.intake, tickets=tickets, store=cases, clock=clock),
             reports=Reports(desks=desks, calendars=parts.calendars, store=PiccoloReportStore(), clock=clock),
             mail_store=parts.mail_store,

@@ -1,25 +1,20 @@
-"""The request workflow: contacts logged by agents, documents, fees, decisions and the accredited
-organisation, each a change of the ticket and its case in one transaction (db/cases.py)."""
+"""The request workflow: triage, contacts and letters logged by agents, documents and fees, each a
+change of the ticket and its case in one transaction (db/cases.py); `move` is a request ticket's move."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ticketing.domain import clocks as clk
-from ticketing.domain import decisions as dec
-from ticketing.domain import referrals as refs
 from ticketing.domain import ticket as rules
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.desks import Desk
-from ticketing.domain.documents import DocumentKind, ReceivedDocument, check_document, checklist, needs_issue_date
-from ticketing.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from ticketing.domain.documents import DocumentKind, ReceivedDocument, check_document, needs_issue_date
+from ticketing.domain.errors import Conflict, ValidationFailed
 from ticketing.domain.fees import FeeCheck, Instrument, Payment
-from ticketing.domain.forwarding import Forwarding, answered, follow_up_of
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import (
     Case,
@@ -32,7 +27,6 @@ from ticketing.domain.requests import (
     with_fee_state,
 )
 from ticketing.domain.sla import ClockKind
-from ticketing.domain.staff import MANAGER_ROLES, Role
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent, Transition
 from ticketing.domain.tickets import (
     SETTLED,
@@ -45,14 +39,13 @@ from ticketing.domain.tickets import (
     pre_suit_period_applies,
 )
 from ticketing.services.calendars import CalendarService
+from ticketing.services.case_work import CaseWork, derive
 from ticketing.services.ports import (
     AgentMessage,
-    CaseChange,
     CaseSnapshot,
     CaseStore,
     Clock,
     Principal,
-    TicketChange,
 )
 from ticketing.services.sla import SlaService
 
@@ -70,14 +63,6 @@ class LoggedChannel(StrEnum):
     POST = "post"
     WALK_IN = "walk_in"
     NOTE = "note"
-
-
-def derive(desk: Desk, requester: RequesterKind, case: Case) -> Case:
-    """The case with its checklist worked out from the desk's rules (derived, never stored)."""
-    rules_of = desk.request_types
-    needs_form = any(r.type in rules_of and "request_form" in rules_of[r.type].documents for r in case.requests)
-    found = checklist(desk.procedure, desk.document_validity, requester, needs_form, case.documents)
-    return replace(case, checklist=found)
 
 
 def move(
@@ -99,60 +84,14 @@ def move(
     return moved, settled
 
 
-class RequestDesk:
+class RequestDesk(CaseWork):
+    """Triage, contacts and letters, documents and fees of a ticket's requests."""
+
     def __init__(
-        self,
-        *,
-        desks: Mapping[str, Desk],
-        calendars: CalendarService,
-        sla: SlaService,
-        store: CaseStore,
-        clock: Clock,
+        self, *, desks: Mapping[str, Desk], calendars: CalendarService, sla: SlaService, store: CaseStore, clock: Clock
     ) -> None:
-        self.desks = desks
-        self.calendars = calendars
+        super().__init__(desks=desks, calendars=calendars, store=store, clock=clock)
         self.sla = sla
-        self.store = store
-        self.clock = clock
-        self._offices: dict[str, BusinessCalendar] = {}
-
-    # --- reading ------------------------------------------------------------------------------
-
-    async def pending_decisions(self, principal: Principal) -> list[dict[str, Any]]:
-        """Decisions waiting for approval on the desks where the caller is a manager."""
-        desks = sorted(d for d, role in principal.roles.items() if Role(role) in MANAGER_ROLES)
-        if not desks:
-            raise Forbidden("only managers approve decisions")
-        return await self.store.pending_decisions(desks)
-
-    # --- changes ------------------------------------------------------------------------------
-
-    async def _change(
-        self,
-        principal: Principal,
-        reference: str,
-        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]],
-    ) -> tuple[CaseChange, int | None]:
-        now = self.clock.now()
-
-        def decide(snap: CaseSnapshot) -> CaseChange:
-            if snap.snapshot.desk not in principal.desks:
-                raise NotFound("ticket", snap.snapshot.reference)
-            derived = CaseSnapshot(
-                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket.requester_kind, snap.case)
-            )
-            moved, case, message = act(derived, now)
-            change = TicketChange(
-                at=now,
-                actor_id=principal.user_id,
-                actor_label=principal.email,
-                ticket=moved.ticket,
-                events=moved.events,
-                message=message,
-            )
-            return CaseChange(change, case)
-
-        return await self.store.change(reference, decide)
 
     async def log_contact(
         self,
@@ -360,203 +299,6 @@ class RequestDesk:
 
         await self._change(principal, reference, act)
         return found[-1]
-
-    # --- decisions ----------------------------------------------------------------------------
-
-    async def propose(self, principal: Principal, reference: str, outcome_raw: str, reason: str) -> int:
-        """Propose the decision on the ticket's requests; it moves the ticket to decision_pending."""
-        try:
-            outcome = dec.Outcome(outcome_raw)
-        except ValueError:
-            raise ValidationFailed({"outcome": f"use one of {', '.join(dec.Outcome)}"}) from None
-
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
-            ticket = snap.snapshot.ticket
-            if not snap.case.requests:
-                raise ValidationFailed({"outcome": "this ticket holds no statutory request to decide on"})
-            pending = dec.standing(snap.case.decisions)
-            if pending is not None and pending.status is dec.DecisionStatus.PENDING:
-                raise ValidationFailed({"outcome": "a decision is already waiting for approval"})
-            decision = dec.propose(outcome, reason, [r.type for r in snap.case.requests], principal.user_id, now)
-            case = replace(snap.case, decisions=(*snap.case.decisions, decision))
-            if ticket.state is State.DECISION_PENDING:
-                moved = Transition(ticket, ())
-            else:
-                moved = rules.apply(ticket, Action.ASK_DECISION, now, self.calendars.calendar(ticket.desk))
-            event = TicketEvent(EventAction.DECISION_PROPOSED, data={"outcome": outcome.value}, reason=decision.reason)
-            return Transition(moved.ticket, (*moved.events, event)), case, None
-
-        _, added = await self._change(principal, reference, act)
-        assert added is not None
-        return added
-
-    async def review(self, principal: Principal, decision_id: int, *, approve: bool, note: str = "") -> str:
-        """A manager of the desk approves (or sends back) a pending decision; never its proposer."""
-        in_range = 0 < decision_id < 2**31  # an id no row can have is simply not found
-        reference = await self.store.reference_of_decision(decision_id) if in_range else None
-        if reference is None:
-            raise NotFound("decision", str(decision_id))
-
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
-            ticket = snap.snapshot.ticket
-            if Role(principal.roles[ticket.desk]) not in MANAGER_ROLES:
-                raise Forbidden("only a manager of the desk approves decisions")
-            found = next(d for d in snap.case.decisions if d.id == decision_id)
-            if approve:
-                decided = dec.approve(found, principal.user_id, now)
-            else:
-                decided = dec.send_back(found, principal.user_id, now, note)
-            case = replace(
-                snap.case, decisions=tuple(decided if d.id == decision_id else d for d in snap.case.decisions)
-            )
-            action = EventAction.DECISION_APPROVED if approve else EventAction.DECISION_SENT_BACK
-            event = TicketEvent(
-                action, data={"decision": decision_id, "outcome": found.outcome.value}, reason=note[:2000]
-            )
-            return Transition(ticket, (event,)), case, None
-
-        await self._change(principal, reference, act)
-        return reference
-
-    # --- the accredited organisation ----------------------------------------------------------
-
-    async def add_referral(
-        self,
-        principal: Principal,
-        reference: str,
-        organisation: str,
-        kind_raw: str,
-        received_at: datetime | None,
-        *,
-        their_reference: str = "",
-        due_at: datetime | None = None,
-        materials: Sequence[str] = (),
-    ) -> int:
-        try:
-            kind = refs.ReferralKind(kind_raw)
-        except ValueError:
-            raise ValidationFailed({"kind": f"use one of {', '.join(refs.ReferralKind)}"}) from None
-
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
-            ticket = snap.snapshot.ticket
-            org = self.desks[ticket.desk].accredited_org
-            at = received_at or now
-            if at > now:
-                raise ValidationFailed({"received_at": "cannot be in the future"})
-            referral = refs.record(
-                organisation,
-                org.short_name if org else None,
-                kind,
-                at,
-                their_reference=their_reference,
-                due_at=due_at,
-                materials=materials,
-            )
-            case = replace(snap.case, referrals=(*snap.case.referrals, referral))
-            data: dict[str, Any] = {"organisation": referral.organisation, "kind": kind.value}
-            if kind is refs.ReferralKind.INQUIRY:
-                desk = self.desks[ticket.desk]
-                clock = refs.inquiry_clock(
-                    referral, desk.slug, self.calendars.calendar(desk.slug), self._office(desk), desk.escalation.stages
-                )
-                ticket = replace(ticket, clocks=(*ticket.clocks, clock))
-                data["due_at"] = clock.due_at.isoformat() if clock.due_at else None
-            action = (
-                EventAction.ACCREDITED_ORG_INFORMED
-                if kind is refs.ReferralKind.INFORMED
-                else EventAction.ACCREDITED_ORG_INQUIRY
-            )
-            return Transition(ticket, (TicketEvent(action, data=data),)), case, None
-
-        _, added = await self._change(principal, reference, act)
-        assert added is not None
-        return added
-
-    async def update_referral(
-        self,
-        principal: Principal,
-        reference: str,
-        referral_id: int,
-        *,
-        materials_sent: Sequence[str] = (),
-        answered_at: datetime | None = None,
-        outcome_raw: str | None = None,
-    ) -> refs.Referral:
-        """Materials sent to the organisation, the answer (it stops the inquiry's clock), its outcome."""
-        try:
-            outcome = refs.InquiryOutcome(outcome_raw) if outcome_raw else None
-        except ValueError:
-            raise ValidationFailed({"outcome": f"use one of {', '.join(refs.InquiryOutcome)}"}) from None
-        if not materials_sent and answered_at is None and outcome is None:
-            raise ValidationFailed({"materials_sent": "say what was sent, when the answer went, or the outcome"})
-        done: list[refs.Referral] = []
-
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
-            ticket = snap.snapshot.ticket
-            found = next((r for r in snap.case.referrals if r.id == referral_id), None)
-            if found is None:
-                raise NotFound("referral", str(referral_id))
-            if answered_at is not None and answered_at > now:
-                raise ValidationFailed({"answered_at": "cannot be in the future"})
-            updated, events = found, []
-            if materials_sent:
-                updated = refs.send_materials(updated, materials_sent, answered_at or now)
-                events.append(
-                    TicketEvent(EventAction.ACCREDITED_ORG_MATERIALS_SENT, data={"materials": list(materials_sent)})
-                )
-            if answered_at is not None or outcome is not None:
-                clock = refs.inquiry_clock_of(found, ticket.clocks) if answered_at is not None else None
-                updated = refs.answer(updated, answered_at, outcome)
-                if clock is not None:
-                    stopped = clk.stop(clock, answered_at or now)
-                    ticket = replace(ticket, clocks=tuple(stopped if c is clock else c for c in ticket.clocks))
-                data = {"answered_at": answered_at.isoformat() if answered_at else None, "outcome": outcome}
-                events.append(TicketEvent(EventAction.ACCREDITED_ORG_ANSWERED, data=data))
-            done.append(updated)
-            referrals = tuple(updated if r.id == referral_id else r for r in snap.case.referrals)
-            return Transition(ticket, tuple(events)), replace(snap.case, referrals=referrals), None
-
-        await self._change(principal, reference, act)
-        return done[-1]
-
-    async def partner_answered(
-        self, principal: Principal, reference: str, forwarding_id: int, answered_at: datetime | None, answer: str
-    ) -> Forwarding:
-        """The company the request went to answered: the record says what, its follow-up clock stops."""
-        done: list[Forwarding] = []
-
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
-            ticket = snap.snapshot.ticket
-            found = next((f for f in snap.case.forwardings if f.id == forwarding_id), None)
-            if found is None:
-                raise NotFound("forwarding", str(forwarding_id))
-            at = answered_at or now
-            if at > now:
-                raise ValidationFailed({"answered_at": "cannot be in the future"})
-            updated = answered(found, at, answer)
-            clock = follow_up_of(found, ticket.clocks)
-            if clock is not None:
-                ticket = replace(ticket, clocks=tuple(clk.stop(c, at) if c is clock else c for c in ticket.clocks))
-            done.append(updated)
-            forwardings = tuple(updated if f.id == forwarding_id else f for f in snap.case.forwardings)
-            event = TicketEvent(EventAction.PARTNER_ANSWERED, data={"partner": found.partner, "at": at.isoformat()})
-            return Transition(ticket, (event,)), replace(snap.case, forwardings=forwardings), None
-
-        await self._change(principal, reference, act)
-        return done[-1]
-
-    def _office(self, desk: Desk) -> BusinessCalendar | None:
-        """The accredited organisation's office hours as a calendar (None when the desks file has none)."""
-        org = desk.accredited_org
-        spec = org.calendar_spec(desk.timezone) if org is not None else None
-        if spec is None:
-            return None
-        if desk.slug not in self._offices:
-            self._offices[desk.slug] = BusinessCalendar(spec)
-        return self._offices[desk.slug]
-
-    def _today(self, desk: Desk, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(desk.timezone)).date()
 
 
 __all__ = ["LoggedChannel", "RequestDesk", "derive", "move"]

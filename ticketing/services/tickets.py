@@ -9,9 +9,9 @@ from ticketing.domain.access import AccessKind
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound
 from ticketing.services.access import AccessLog
+from ticketing.services.case_work import derive
 from ticketing.services.ports import CaseStore, Principal, TicketDetail, TicketStore, TicketSummary
 from ticketing.services.requester_mail import token_hash
-from ticketing.services.requests import derive
 
 
 class TicketQueries:

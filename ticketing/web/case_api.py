@@ -10,7 +10,9 @@ from litestar.params import FromPath, JSONBody
 
 from ticketing.domain.decisions import DecisionStatus
 from ticketing.domain.tickets import State
+from ticketing.services.decisions import DecisionDesk
 from ticketing.services.incidents import Incidents
+from ticketing.services.referrals import ReferralDesk
 from ticketing.services.requests import RequestDesk
 from ticketing.services.workflow import TicketWorkflow
 from ticketing.web.auth import api_principal
@@ -127,10 +129,10 @@ class CaseApi(Controller):
         self,
         reference: FromPath[str],
         data: JSONBody[DecisionIn],
-        requests: NamedDependency[RequestDesk],
+        decisions: NamedDependency[DecisionDesk],
         principal: PrincipalDep,
     ) -> DecisionCreated:
-        decision_id = await requests.propose(principal, reference, data.outcome.value, data.reason)
+        decision_id = await decisions.propose(principal, reference, data.outcome.value, data.reason)
         return DecisionCreated(decision_id, reference, DecisionStatus.PENDING)
 
     @post(
@@ -143,10 +145,10 @@ class CaseApi(Controller):
         self,
         reference: FromPath[str],
         data: JSONBody[ReferralIn],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         principal: PrincipalDep,
     ) -> ReferralCreated:
-        referral_id = await requests.add_referral(
+        referral_id = await referrals.add_referral(
             principal,
             reference,
             data.organisation,
@@ -168,10 +170,10 @@ class CaseApi(Controller):
         reference: FromPath[str],
         referral_id: FromPath[int],
         data: JSONBody[ReferralUpdate],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         principal: PrincipalDep,
     ) -> ReferralOut:
-        updated = await requests.update_referral(
+        updated = await referrals.update_referral(
             principal,
             reference,
             referral_id,
@@ -221,10 +223,10 @@ class HandOverApi(Controller):
         reference: FromPath[str],
         forwarding_id: FromPath[int],
         data: JSONBody[PartnerAnswerIn],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         principal: PrincipalDep,
     ) -> ForwardingOut:
-        done = await requests.partner_answered(principal, reference, forwarding_id, data.answered_at, data.answer)
+        done = await referrals.partner_answered(principal, reference, forwarding_id, data.answered_at, data.answer)
         return ForwardingOut.of(done)
 
     @post("/incidents", status_code=201, summary="Open the incident this ticket revealed (APPI Art. 26)", raises=CHANGE)
@@ -268,9 +270,9 @@ class DecisionApi(Controller):
         "/", summary="Decisions waiting for approval on the desks you manage", raises=[*AUTH, PermissionDeniedException]
     )
     async def pending(
-        self, requests: NamedDependency[RequestDesk], principal: PrincipalDep
+        self, decisions: NamedDependency[DecisionDesk], principal: PrincipalDep
     ) -> list[PendingDecisionOut]:
-        return [PendingDecisionOut.of(r) for r in await requests.pending_decisions(principal)]
+        return [PendingDecisionOut.of(r) for r in await decisions.pending_decisions(principal)]
 
     @post(
         "/{decision_id:int}/approve",
@@ -279,9 +281,9 @@ class DecisionApi(Controller):
         raises=DECIDE,
     )
     async def approve(
-        self, decision_id: FromPath[int], requests: NamedDependency[RequestDesk], principal: PrincipalDep
+        self, decision_id: FromPath[int], decisions: NamedDependency[DecisionDesk], principal: PrincipalDep
     ) -> DecisionCreated:
-        reference = await requests.review(principal, decision_id, approve=True)
+        reference = await decisions.review(principal, decision_id, approve=True)
         return DecisionCreated(decision_id, reference, DecisionStatus.APPROVED)
 
     @post(
@@ -291,10 +293,10 @@ class DecisionApi(Controller):
         self,
         decision_id: FromPath[int],
         data: JSONBody[SendBackIn],
-        requests: NamedDependency[RequestDesk],
+        decisions: NamedDependency[DecisionDesk],
         principal: PrincipalDep,
     ) -> DecisionCreated:
-        reference = await requests.review(principal, decision_id, approve=False, note=data.note)
+        reference = await decisions.review(principal, decision_id, approve=False, note=data.note)
         return DecisionCreated(decision_id, reference, DecisionStatus.SENT_BACK)
 
 

@@ -22,8 +22,10 @@ from litestar.response import Redirect, Template
 
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
+from ticketing.services.decisions import DecisionDesk
 from ticketing.services.incidents import Incidents
 from ticketing.services.ports import Principal
+from ticketing.services.referrals import ReferralDesk
 from ticketing.services.requests import RequestDesk
 from ticketing.services.tickets import TicketQueries
 from ticketing.services.workflow import TicketWorkflow
@@ -185,13 +187,13 @@ class CasePages(Controller):
         self,
         request: Request[Any, Any, Any],
         reference: FromPath[str],
-        requests: NamedDependency[RequestDesk],
+        decisions: NamedDependency[DecisionDesk],
         queries: NamedDependency[TicketQueries],
         desks: NamedDependency[Mapping[str, Desk]],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         async def act(form: Form, desk: Desk) -> None:
-            await requests.propose(principal, reference, _text(form, "outcome"), _text(form, "reason"))
+            await decisions.propose(principal, reference, _text(form, "outcome"), _text(form, "reason"))
 
         return await self._act(request, reference, principal, queries, desks, act)
 
@@ -201,14 +203,14 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         decision_id: FromPath[int],
-        requests: NamedDependency[RequestDesk],
+        decisions: NamedDependency[DecisionDesk],
         queries: NamedDependency[TicketQueries],
         desks: NamedDependency[Mapping[str, Desk]],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         async def act(form: Form, desk: Desk) -> None:
             approve = form.get("verdict") == "approve"
-            await requests.review(principal, decision_id, approve=approve, note=_text(form, "note"))
+            await decisions.review(principal, decision_id, approve=approve, note=_text(form, "note"))
 
         return await self._act(request, reference, principal, queries, desks, act)
 
@@ -240,14 +242,14 @@ class CasePages(Controller):
         self,
         request: Request[Any, Any, Any],
         reference: FromPath[str],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         queries: NamedDependency[TicketQueries],
         desks: NamedDependency[Mapping[str, Desk]],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         async def act(form: Form, desk: Desk) -> None:
             org = desk.accredited_org.short_name if desk.accredited_org else ""
-            await requests.add_referral(
+            await referrals.add_referral(
                 principal,
                 reference,
                 org,
@@ -266,13 +268,13 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         referral_id: FromPath[int],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         queries: NamedDependency[TicketQueries],
         desks: NamedDependency[Mapping[str, Desk]],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         async def act(form: Form, desk: Desk) -> None:
-            await requests.update_referral(
+            await referrals.update_referral(
                 principal,
                 reference,
                 referral_id,
@@ -313,14 +315,14 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         forwarding_id: FromPath[int],
-        requests: NamedDependency[RequestDesk],
+        referrals: NamedDependency[ReferralDesk],
         queries: NamedDependency[TicketQueries],
         desks: NamedDependency[Mapping[str, Desk]],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         async def act(form: Form, desk: Desk) -> None:
             at = _instant(form, "answered_at", desk)
-            await requests.partner_answered(principal, reference, forwarding_id, at, _text(form, "answer"))
+            await referrals.partner_answered(principal, reference, forwarding_id, at, _text(form, "answer"))
 
         return await self._act(request, reference, principal, queries, desks, act)
 
@@ -371,11 +373,11 @@ class CasePages(Controller):
 
     @get("/decisions")
     async def approvals(
-        self, request: Request[Any, Any, Any], requests: NamedDependency[RequestDesk], principal: PrincipalDep
+        self, request: Request[Any, Any, Any], decisions: NamedDependency[DecisionDesk], principal: PrincipalDep
     ) -> Template:
         """Decisions waiting for a manager's approval, oldest first."""
         lang = staff_language(request)
-        rows = await requests.pending_decisions(principal)
+        rows = await decisions.pending_decisions(principal)
         context = {"_": translations(lang).gettext, "lang": lang, "principal": principal, "rows": rows}
         return Template("decisions.html", context=context)
 

@@ -1,0 +1,82 @@
+"""One change of a ticket and its case: the services of the request workflow share it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from ticketing.domain.desks import Desk
+from ticketing.domain.documents import checklist
+from ticketing.domain.errors import NotFound
+from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.requests import (
+    Case,
+)
+from ticketing.domain.ticket import Transition
+from ticketing.services.calendars import CalendarService
+from ticketing.services.ports import (
+    AgentMessage,
+    CaseChange,
+    CaseSnapshot,
+    CaseStore,
+    Clock,
+    Principal,
+    TicketChange,
+)
+
+
+class CaseWork:
+    """Read the ticket and its case under the write lock, act, write both (db/cases.py)."""
+
+    def __init__(
+        self, *, desks: Mapping[str, Desk], calendars: CalendarService, store: CaseStore, clock: Clock
+    ) -> None:
+        self.desks = desks
+        self.calendars = calendars
+        self.store = store
+        self.clock = clock
+
+    async def _change(
+        self,
+        principal: Principal,
+        reference: str,
+        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]],
+    ) -> tuple[CaseChange, int | None]:
+        now = self.clock.now()
+
+        def decide(snap: CaseSnapshot) -> CaseChange:
+            if snap.snapshot.desk not in principal.desks:
+                raise NotFound("ticket", snap.snapshot.reference)
+            derived = CaseSnapshot(
+                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket.requester_kind, snap.case)
+            )
+            moved, case, message = act(derived, now)
+            change = TicketChange(
+                at=now,
+                actor_id=principal.user_id,
+                actor_label=principal.email,
+                ticket=moved.ticket,
+                events=moved.events,
+                message=message,
+            )
+            return CaseChange(change, case)
+
+        return await self.store.change(reference, decide)
+
+    def _today(self, desk: Desk, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(desk.timezone)).date()
+
+
+def derive(desk: Desk, requester: RequesterKind, case: Case) -> Case:
+    """The case with its checklist worked out from the desk's rules (derived, never stored)."""
+    rules_of = desk.request_types
+    needs_form = any(r.type in rules_of and "request_form" in rules_of[r.type].documents for r in case.requests)
+    found = checklist(desk.procedure, desk.document_validity, requester, needs_form, case.documents)
+    return replace(case, checklist=found)
+
+
+Act = Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]]
+
+__all__ = ["Act", "CaseWork", "derive"]
