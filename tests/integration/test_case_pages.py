@@ -123,6 +123,7 @@ def test_every_refusal_of_the_workflow_reads_in_japanese() -> None:
         requests.FEE_NOT_PASSED,
         requests.PROPOSE_INSTEAD,
         requests.APPROVED_DECISION_FIRST,
+        requests.REJECTION_REASON,
         workflow.NOTICE_BY_POST,
     ]
     ja = catalog("ja")

@@ -192,3 +192,37 @@ async def test_a_stranger_desk_and_bad_input_get_clear_answers(client, make_staf
     assert r.status_code == 404
     r = await client.get("/api/v1/decisions", headers=rcs.agent.headers)
     assert r.status_code == 403
+
+
+async def test_a_parent_acts_for_a_minor_only(client, make_staff) -> None:
+    """Edge case 4: age of majority 18 (民法4条 since 2022-04-01), counted on the day the request
+    arrived; a parent's relation documents do not make them the agent of an adult."""
+    desk = await desk_staff(client, make_staff, "rext-cs")
+    ref = await desk.letter("rext-cs", ["disclosure"])  # arrived 2026-11-24
+    t = f"/api/v1/tickets/{ref}"
+    await desk.post(f"{t}/documents", {"kind": "request_form"})
+    await desk.post(f"{t}/documents", {"kind": "residence_card", "valid_until": "2027-06-30"})
+    await desk.post(f"{t}/documents", {"kind": "family_register", "issued_on": "2026-11-02"})
+    # 17 on the day the letter arrived (18 on 2026-11-25): the parent is the statutory agent.
+    await desk.post(f"{t}/requests", {"requester_kind": "statutory_agent", "person_birth_date": "2008-11-25"})
+    assert (await desk.get(t))["checklist"]["complete"]
+    # 18 on that day (the birthday itself): the family register no longer proves the authority.
+    await desk.post(f"{t}/requests", {"person_birth_date": "2008-11-24"})
+    got = (await desk.get(t))["checklist"]
+    assert got["missing"] == ["person_not_a_minor", "authority_missing"] and not got["complete"]
+    events = [e["action"] for e in (await desk.get(t))["events"]]
+    assert events.count("classified") == 2
+
+
+async def test_a_rejection_tells_the_requester_why(client, make_staff) -> None:
+    """Art. 36: a request that cannot be verified is rejected with the reason the requester reads."""
+    desk = await desk_staff(client, make_staff, "relia")
+    ref = await desk.letter("relia", ["disclosure"], email="hanako@example.test")
+    await desk.move(ref, "triage", "request_documents")
+    why = await desk.refused(f"/api/v1/tickets/{ref}/transitions", {"action": "reject"}, 400)
+    assert "Art. 36" in why
+    note = "The copy of the licence we received had expired, and no other identity document arrived."
+    await desk.move(ref, "reject", note=note)
+    body = await desk.get(f"/api/v1/tickets/{ref}")
+    assert body["state"] == "rejected"
+    assert [(r["result"], r["notice_method"]) for r in body["requests"]] == [("rejected_unverifiable", "email")]

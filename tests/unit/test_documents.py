@@ -12,6 +12,7 @@ from ticketing.domain.documents import (
     DocumentKind,
     Gap,
     ReceivedDocument,
+    adult_on,
     check_document,
     checklist,
     is_current,
@@ -260,3 +261,34 @@ def test_each_gap_is_listed_once() -> None:
 )
 def test_an_issue_date_is_asked_for_where_a_window_counts_from_it(desk: str, kind: DocumentKind, needed: bool) -> None:
     assert needs_issue_date(kind, DESKS[desk].document_validity) is needed
+
+
+@pytest.mark.parametrize(
+    ("birth", "day", "of_age"),
+    [
+        # 民法4条 (18 since 2022-04-01); 年齢計算ニ関スル法律: the age is reached at the end of the day
+        # before the birthday, so the person has it on the birthday.
+        (date(2008, 11, 24), date(2026, 11, 23), False),
+        (date(2008, 11, 24), date(2026, 11, 24), True),
+        (date(2008, 2, 29), date(2026, 2, 28), False),  # no 29 February in 2026: of age on 1 March
+        (date(2008, 2, 29), date(2026, 3, 1), True),
+        (date(2012, 2, 29), date(2030, 3, 1), True),
+        (date(1990, 1, 1), date(2026, 1, 1), True),
+    ],
+)
+def test_the_age_of_majority(birth: date, day: date, of_age: bool) -> None:
+    assert adult_on(birth, day) is of_age
+
+
+def test_a_parents_documents_speak_for_a_minor_only() -> None:
+    """A statutory agent with a family register: complete for a minor; for an adult the desk needs a
+    guardianship (APPI Art. 37(3), 施行令13条: a minor's or an adult ward's statutory agent)."""
+    rcs = DESKS["rext-cs"]
+    docs = [FORM, PASSPORT, doc(K.FAMILY_REGISTER, date(2026, 11, 2))]
+    minor = checklist(rcs.procedure, rcs.document_validity, RK.STATUTORY_AGENT, True, docs, person_adult=False)
+    assert minor.complete
+    adult = checklist(rcs.procedure, rcs.document_validity, RK.STATUTORY_AGENT, True, docs, person_adult=True)
+    assert adult.missing == (G.PERSON_NOT_A_MINOR, G.AUTHORITY_MISSING)
+    guardian = [*docs, doc(K.GUARDIANSHIP_REGISTRY, date(2026, 11, 2))]
+    ward = checklist(rcs.procedure, rcs.document_validity, RK.STATUTORY_AGENT, True, guardian, person_adult=True)
+    assert ward.complete  # an adult ward's guardian: the parent's papers are beside the point

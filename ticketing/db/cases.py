@@ -29,10 +29,12 @@ from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.referrals import InquiryOutcome, Material, Referral, ReferralKind
 from ticketing.domain.requests import Case, FeePayment, FeeState, NoticeMethod, Result, TicketRequest
 from ticketing.domain.tickets import RequestType
-from ticketing.services.ports import CaseChange, CaseSnapshot
+from ticketing.services.ports import CaseChange, CaseHead, CaseSnapshot
 
 _BY_TICKET = "SELECT * FROM {table} WHERE ticket = :ticket ORDER BY id"
-TICKET_ID = "SELECT id, requester_kind FROM ticket WHERE reference = :reference"
+TICKET_ID = """
+SELECT id, requester_kind, person_birth_date, received_at, formal_request_at FROM ticket WHERE reference = :reference
+"""
 
 
 def _day(value: str | None) -> date | None:
@@ -287,7 +289,7 @@ class PiccoloCaseStore:
             added = next((ids[n] for n in named if ids and n in ids), None)
             return change, added
 
-    async def read(self, reference: str) -> tuple[RequesterKind, Case, tuple[ClockState, ...]] | None:
+    async def read(self, reference: str) -> tuple[CaseHead, Case, tuple[ClockState, ...]] | None:
         """The ticket's requester kind, case and clocks (for the staff views)."""
         async with reading() as sql:
             row = await sql.fetchrow(TICKET_ID, {"reference": reference})
@@ -296,7 +298,14 @@ class PiccoloCaseStore:
             ticket_id = int(row["id"])
             clocks = await sql.fetch(_BY_TICKET.format(table="sla_clock"), {"ticket": ticket_id})
             case = await read_case(sql, ticket_id)
-            return RequesterKind(row["requester_kind"]), case, tuple(clock_from_row(c) for c in clocks)
+            birth = row["person_birth_date"]
+            head = CaseHead(
+                RequesterKind(row["requester_kind"]),
+                date.fromisoformat(birth) if birth else None,
+                row["received_at"],
+                row["formal_request_at"],
+            )
+            return head, case, tuple(clock_from_row(c) for c in clocks)
 
     async def reference_of_decision(self, decision_id: int) -> str | None:
         async with reading() as sql:

@@ -123,6 +123,7 @@ class Ticket(Table, tablename="ticket"):
     # desk's procedure (APPI Art. 37(1)) arrived; received_at stays the first contact.
     requester_kind = Varchar(length=20, default=RequesterKind.PERSON.value, choices=RequesterKind)
     formal_request_at = Timestamptz(null=True, default=None)
+    person_birth_date = Varchar(length=10, null=True, default=None)  # ISO date; a minor's statutory agent
 
 
 class Message(Table, tablename="message"):

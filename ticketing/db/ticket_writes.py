@@ -363,6 +363,8 @@ def _ticket_changes(before: Ticket, after: Ticket, at: datetime) -> dict[str, An
         columns["requester_kind"] = after.requester_kind.value
     if after.formal_request_at != before.formal_request_at:
         columns["formal_request_at"] = after.formal_request_at
+    if after.person_birth_date != before.person_birth_date:
+        columns["person_birth_date"] = after.person_birth_date.isoformat() if after.person_birth_date else None
     dues = due_columns(after.clocks)
     if dues != due_columns(before.clocks):
         columns.update(dues)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ticketing.db.engine import write_transaction
@@ -30,7 +31,7 @@ THREAD_LIMIT = 30
 LOCK = """
 SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.closed_at,
     t.desk AS desk_id, t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id,
-    t.requester_kind, t.formal_request_at, t.channel, t.received_at,
+    t.requester_kind, t.formal_request_at, t.channel, t.received_at, t.person_birth_date,
     d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing
 FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester
 WHERE t.reference = :reference FOR UPDATE OF t
@@ -84,6 +85,7 @@ def snapshot_of(
         formal_request_at=row["formal_request_at"],
         channel=Channel(row["channel"]),
         received_at=row["received_at"],
+        person_birth_date=date.fromisoformat(row["person_birth_date"]) if row["person_birth_date"] else None,
     )
     return TicketSnapshot(
         ticket=ticket,

@@ -87,6 +87,7 @@ class Gap(StrEnum):
     LAWYER_CERT_MISSING = "lawyer_cert_missing"
     LAWYER_CERT_STALE = "lawyer_cert_stale"
     REQUESTER_KIND_NOT_ACCEPTED = "requester_kind_not_accepted"  # the desk takes no requests from this kind
+    PERSON_NOT_A_MINOR = "person_not_a_minor"  # a parent's documents, but the person is 18 or over
 
 
 # A required document kind of the procedure (domain/procedure.py DOCUMENTS) -> (missing, stale) codes.
@@ -196,14 +197,41 @@ def needs_issue_date(kind: DocumentKind, windows: Mapping[str, Validity]) -> boo
     return window is not None and bool(window.months or window.days)
 
 
+# A parent is the statutory agent of a minor only (民法818条): these prove the relation, not a
+# guardianship, so they stop counting once the person is 18.
+PARENTAL = frozenset({"family_register", "residence_certificate"})
+AGE_OF_MAJORITY = 18  # 民法4条 as amended, in force 2022-04-01 (20 before)
+
+
+def adult_on(birth: date, day: date) -> bool:
+    """Whether a person born on `birth` is of age on `day` (民法4条, 年齢計算ニ関スル法律).
+
+    Age is reached at the end of the day before the birthday, so on the birthday itself the person
+    has it; someone born on 29 February comes of age on 1 March of a year without one.
+    """
+    year = birth.year + AGE_OF_MAJORITY
+    try:
+        of_age = date(year, birth.month, birth.day)
+    except ValueError:
+        of_age = date(year, 3, 1)
+    return day >= of_age
+
+
 def checklist(
     procedure: Procedure,
     windows: Mapping[str, Validity],
     requester: RequesterKind,
     needs_form: bool,
     docs: Iterable[ReceivedDocument],
+    *,
+    person_adult: bool | None = None,
 ) -> Checklist:
-    """What the desk still needs from this requester: each gap once, missing before stale."""
+    """What the desk still needs from this requester: each gap once, missing before stale.
+
+    `person_adult` (known when the person's birth date is): a statutory agent who proves a parent's
+    relation acts for a minor only; for an adult the desk needs a guardianship instead (APPI Art. 37(3),
+    施行令13条: the statutory agent of a minor or of an adult ward).
+    """
     docs = list(docs)
     gaps: list[Gap] = []
     if needs_form and not any(d.kind is DocumentKind.REQUEST_FORM for d in docs):
@@ -223,7 +251,12 @@ def checklist(
         if gap is not None:
             gaps.append(gap)
     if rule is not None and rule.one_of:
-        found = [_one(kind, docs, windows) for kind in rule.one_of]
+        alternatives = rule.one_of
+        if requester is RequesterKind.STATUTORY_AGENT and person_adult:
+            alternatives = tuple(k for k in rule.one_of if k not in PARENTAL)
+        found = [_one(kind, docs, windows) for kind in alternatives]
+        if None not in found and alternatives != rule.one_of and any(d.kind.value in PARENTAL for d in docs):
+            gaps.append(Gap.PERSON_NOT_A_MINOR)  # says why the parent's papers did not count
         if None not in found:
             # None of the alternatives is current: stale when one of them came, else missing.
             gaps.append(Gap.AUTHORITY_STALE if Gap.AUTHORITY_STALE in found else Gap.AUTHORITY_MISSING)
@@ -233,10 +266,12 @@ def checklist(
 
 
 __all__ = [
+    "AGE_OF_MAJORITY",
     "Checklist",
     "DocumentKind",
     "Gap",
     "ReceivedDocument",
+    "adult_on",
     "check_document",
     "checklist",
     "is_current",

@@ -210,6 +210,9 @@ FORMAL_REQUEST_FIRST = (
 DOCUMENTS_INCOMPLETE = "the documents are not complete: record what arrived, or ask the requester for the rest"
 FEE_NOT_PASSED = "the fee has not passed its check (APPI Art. 38)"
 PROPOSE_INSTEAD = "propose the decision with its outcome and reason: that moves the ticket"
+REJECTION_REASON = (
+    "a request is not accepted only with the reason the requester will read (APPI Art. 36): write it in the note"
+)
 APPROVED_DECISION_FIRST = (
     "a request is answered on an approved decision: a manager who did not propose it approves it (four eyes)"
 )
@@ -235,6 +238,11 @@ def move_refusal(case: Case, action: Action, new: State, *, awaiting_formal: boo
         if decision is None or decision.status is not DecisionStatus.APPROVED:
             return APPROVED_DECISION_FIRST
     return None
+
+
+def needs_told_reason(case: Case, action: Action) -> bool:
+    """Art. 36: a request ticket rejected (identity or authority not verifiable) tells the requester why."""
+    return bool(case.requests) and action is Action.REJECT
 
 
 def settle(case: Case, new: State) -> Case:
@@ -273,6 +281,7 @@ __all__ = [
     "conforming",
     "kinds",
     "move_refusal",
+    "needs_told_reason",
     "open_request",
     "opening_requests",
     "pay",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -106,6 +106,7 @@ class Ticket:
     formal_request_at: datetime | None = None  # a request following the desk's procedure arrived (Art. 37(1))
     channel: Channel = Channel.API  # how the first contact came
     received_at: datetime | None = None  # when the first contact came
+    person_birth_date: date | None = None  # the data subject's, when a statutory agent asks for a minor
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.documents import checklist
+from ticketing.domain.documents import adult_on, checklist
 from ticketing.domain.errors import NotFound
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import (
@@ -25,6 +26,22 @@ from ticketing.services.ports import (
     Principal,
     TicketChange,
 )
+
+
+class Asking(Protocol):
+    """Who asks and about whom, and when the request arrived (a Ticket, or a case's head)."""
+
+    @property
+    def requester_kind(self) -> RequesterKind: ...
+
+    @property
+    def person_birth_date(self) -> date | None: ...
+
+    @property
+    def received_at(self) -> datetime | None: ...
+
+    @property
+    def formal_request_at(self) -> datetime | None: ...
 
 
 class CaseWork:
@@ -50,7 +67,7 @@ class CaseWork:
             if snap.snapshot.desk not in principal.desks:
                 raise NotFound("ticket", snap.snapshot.reference)
             derived = CaseSnapshot(
-                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket.requester_kind, snap.case)
+                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket, snap.case)
             )
             moved, case, message = act(derived, now)
             change = TicketChange(
@@ -69,14 +86,24 @@ class CaseWork:
         return now.astimezone(ZoneInfo(desk.timezone)).date()
 
 
-def derive(desk: Desk, requester: RequesterKind, case: Case) -> Case:
-    """The case with its checklist worked out from the desk's rules (derived, never stored)."""
+def derive(desk: Desk, asking: Asking, case: Case) -> Case:
+    """The case with its checklist worked out from the desk's rules (derived, never stored).
+
+    The person's age counts on the day the request arrived (the conforming request, else the first
+    contact): a 17-year-old's parent who wrote then stays their statutory agent for this request.
+    """
     rules_of = desk.request_types
     needs_form = any(r.type in rules_of and "request_form" in rules_of[r.type].documents for r in case.requests)
-    found = checklist(desk.procedure, desk.document_validity, requester, needs_form, case.documents)
+    adult = None
+    received = asking.formal_request_at or asking.received_at
+    if asking.person_birth_date is not None and received is not None:
+        adult = adult_on(asking.person_birth_date, received.astimezone(ZoneInfo(desk.timezone)).date())
+    found = checklist(
+        desk.procedure, desk.document_validity, asking.requester_kind, needs_form, case.documents, person_adult=adult
+    )
     return replace(case, checklist=found)
 
 
 Act = Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]]
 
-__all__ = ["Act", "CaseWork", "derive"]
+__all__ = ["Act", "Asking", "CaseWork", "derive"]

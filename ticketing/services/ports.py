@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from ticketing.domain.clocks import ClockState, Firing
@@ -162,6 +162,7 @@ class TicketDetail:
     on_file: Contact | None = None  # the requester's details on file now (staff confirm changes)
     case: Case = field(default_factory=Case)  # statutory requests, documents, fees, decisions, referrals
     requester_kind: RequesterKind = RequesterKind.PERSON
+    person_birth_date: date | None = None
     clocks: tuple[ClockState, ...] = ()
 
 
@@ -397,6 +398,16 @@ class WorkflowStore(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class CaseHead:
+    """Who asks and about whom, and when the request arrived: what the checklist needs of a ticket."""
+
+    requester_kind: RequesterKind
+    person_birth_date: date | None
+    received_at: datetime | None
+    formal_request_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class CaseSnapshot:
     """A ticket read under its write lock, with its request-workflow records."""
 
@@ -417,7 +428,7 @@ class CaseStore(Protocol):
         self, reference: str, decide: Callable[[CaseSnapshot], CaseChange]
     ) -> tuple[CaseChange, int | None]: ...
 
-    async def read(self, reference: str) -> tuple[RequesterKind, Case, tuple[ClockState, ...]] | None: ...
+    async def read(self, reference: str) -> tuple[CaseHead, Case, tuple[ClockState, ...]] | None: ...
 
     async def reference_of_decision(self, decision_id: int) -> str | None: ...
 

@@ -8,11 +8,12 @@ from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ticketing.domain import ticket as rules
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.desks import Desk
-from ticketing.domain.documents import DocumentKind, ReceivedDocument, check_document, needs_issue_date
+from ticketing.domain.documents import DocumentKind, ReceivedDocument, adult_on, check_document, needs_issue_date
 from ticketing.domain.errors import Conflict, ValidationFailed
 from ticketing.domain.fees import FeeCheck, Instrument, Payment
 from ticketing.domain.procedure import RequesterKind
@@ -70,7 +71,7 @@ def move(
 ) -> tuple[Transition, Case]:
     """Take `action` through the table under the request rules; settling gives the requests their results."""
     ticket = snap.snapshot.ticket
-    case = derive(desk, ticket.requester_kind, snap.case)
+    case = derive(desk, ticket, snap.case)
     new = next_state(ticket.state, action)
     if new is not None:
         awaiting = ticket.formal_request_at is None and not conforming(
@@ -176,15 +177,17 @@ class RequestDesk(CaseWork):
         *,
         request_types: Sequence[str],
         requester_kind: str | None = None,
+        person_birth_date: date | None = None,
     ) -> Ticket:
         """Triage: the contact holds statutory requests (types are added, never removed: each keeps its
-        records), made by the person or an agent. The ticket becomes a request ticket."""
+        records), made by the person or an agent (with the person's birth date when a parent asks for
+        a minor). The ticket becomes a request ticket."""
         try:
             types = [RequestType(t) for t in request_types]
             kind = RequesterKind(requester_kind) if requester_kind else None
         except ValueError as exc:
             raise ValidationFailed({"request_types": str(exc)}) from None
-        if not types and kind is None:
+        if not types and kind is None and person_birth_date is None:
             raise ValidationFailed({"request_types": "name the request types, or the requester kind"})
 
         def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
@@ -205,12 +208,22 @@ class RequestDesk(CaseWork):
                 category=Category.REQUEST if all_types else ticket.category,
                 request_types=all_types,
                 requester_kind=kind or ticket.requester_kind,
+                person_birth_date=person_birth_date or ticket.person_birth_date,
             )
+            if changed.person_birth_date is not None and changed.person_birth_date > self._today(desk, now):
+                raise ValidationFailed({"person_birth_date": "cannot be in the future"})
             if new and changed.formal_request_at is None and conforming(changed.channel, all_types, desk.request_types):
                 # It came the desk's way: the request arrived with the first contact.
                 at = ticket.received_at or now
                 changed = replace(self._start_statutory(changed, all_types, at), formal_request_at=at)
-            data = {"request_types": [t.value for t in new], "requester_kind": changed.requester_kind.value}
+            data: dict[str, Any] = {
+                "request_types": [t.value for t in new],
+                "requester_kind": changed.requester_kind.value,
+            }
+            if changed.person_birth_date is not None:
+                # 民法4条: recorded as it stood when the request arrived (the age can change before the answer).
+                arrived = (changed.formal_request_at or changed.received_at or now).astimezone(ZoneInfo(desk.timezone))
+                data["person_of_age_at_receipt"] = adult_on(changed.person_birth_date, arrived.date())
             return Transition(changed, (TicketEvent(EventAction.CLASSIFIED, data=data),)), case, None
 
         change, _ = await self._change(principal, reference, act)
@@ -256,7 +269,7 @@ class RequestDesk(CaseWork):
                 raise ValidationFailed(
                     {"issued_on": "this desk accepts this document only if recently issued: give its issue date"}
                 )
-            case = derive(desk, ticket.requester_kind, replace(snap.case, documents=(*snap.case.documents, doc)))
+            case = derive(desk, ticket, replace(snap.case, documents=(*snap.case.documents, doc)))
             event = TicketEvent(
                 EventAction.DOCUMENT_RECEIVED,
                 data={"kind": kind.value, "missing": list(case.checklist.missing), "stale": list(case.checklist.stale)},

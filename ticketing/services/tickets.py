@@ -37,9 +37,15 @@ class TicketQueries:
         if self.cases is not None and detail.summary.desk in self.desks:
             got = await self.cases.read(reference)
             if got is not None:
-                kind, case, clocks = got
+                head, case, clocks = got
                 desk = self.desks[detail.summary.desk]
-                detail = replace(detail, requester_kind=kind, case=derive(desk, kind, case), clocks=clocks)
+                detail = replace(
+                    detail,
+                    requester_kind=head.requester_kind,
+                    person_birth_date=head.person_birth_date,
+                    case=derive(desk, head, case),
+                    clocks=clocks,
+                )
         return detail
 
     async def list_for_staff(self, principal: Principal, limit: int = 100) -> list[TicketSummary]:

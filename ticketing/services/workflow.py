@@ -12,7 +12,14 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
 from ticketing.domain.forwarding import Basis, follow_up_clock, forward
 from ticketing.domain.mail import MailKind, OutgoingMail
-from ticketing.domain.requests import NOTICE_STATES, Case, NoticeMethod, record_notice
+from ticketing.domain.requests import (
+    NOTICE_STATES,
+    REJECTION_REASON,
+    Case,
+    NoticeMethod,
+    needs_told_reason,
+    record_notice,
+)
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent, Transition
 from ticketing.domain.tickets import Action
 from ticketing.services import notifications
@@ -94,6 +101,8 @@ class TicketWorkflow:
             self._check_desk(principal, snap)
             # A request ticket moves under the request rules (APPI Arts. 36-38; services/requests.py).
             desk, calendar = self.desks[snap.desk], self.calendars.calendar(snap.desk)
+            if needs_told_reason(both.case, action) and not note.strip():
+                raise ValidationFailed({"note": REJECTION_REASON})
             moved, case = move(desk, calendar, both, action, now, reason)
             if then is not None:
                 ticket, case, events = then(moved.ticket, case, now)

@@ -68,6 +68,7 @@ class CaseApi(Controller):
             reference,
             request_types=[r.value for r in data.request_types],
             requester_kind=data.requester_kind.value if data.requester_kind else None,
+            person_birth_date=data.person_birth_date,
         )
         return ClassifiedOut(t.reference, t.category, list(t.request_types), t.requester_kind, t.formal_request_at)
 

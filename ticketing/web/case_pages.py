@@ -113,7 +113,10 @@ class CasePages(Controller):
         async def act(form: Form, desk: Desk) -> None:
             types = [t for t in form.getall("request_type", []) if isinstance(t, str)]
             kind = _text(form, "requester_kind") or None
-            await requests.classify(principal, reference, request_types=types, requester_kind=kind)
+            birth = _day(form, "person_birth_date")
+            await requests.classify(
+                principal, reference, request_types=types, requester_kind=kind, person_birth_date=birth
+            )
 
         return await self._act(request, reference, principal, queries, desks, act)
 

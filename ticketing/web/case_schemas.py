@@ -40,6 +40,7 @@ class RequestsIn(msgspec.Struct, forbid_unknown_fields=True):
 
     request_types: list[RequestType] = msgspec.field(default_factory=list)
     requester_kind: RequesterKind | None = None
+    person_birth_date: date | None = None  # when a parent asks for a minor (of age at 18: 民法4条)
 
 
 class ClassifiedOut(msgspec.Struct):

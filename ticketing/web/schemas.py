@@ -8,7 +8,7 @@ fields have no defaults either: every one is always sent, so every one is requir
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -233,6 +233,7 @@ class TicketOut(msgspec.Struct):
     participants: list[str]
     requester_on_file: RequesterOut | None  # the requester's record now; staff confirm changes to it
     requester_kind: RequesterKind  # who asks: the person, or an agent (APPI Art. 37(3))
+    person_birth_date: date | None  # the person's, when a parent asks for a minor
     requests: list[RequestOut]  # statutory requests, each with its fee and result
     checklist: ChecklistOut  # what the desk still needs from the requester (reason codes)
     decisions: list[DecisionOut]
@@ -264,6 +265,7 @@ class TicketOut(msgspec.Struct):
             participants=list(d.participants),
             requester_on_file=RequesterOut.of(d.on_file) if d.on_file else None,
             requester_kind=d.requester_kind,
+            person_birth_date=d.person_birth_date,
             requests=[RequestOut.of(r) for r in d.case.requests],
             checklist=checklist_out(d.case),
             decisions=[DecisionOut.of(x) for x in d.case.decisions],
