@@ -119,6 +119,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "decisions": container.decisions,
         "referrals": container.referrals,
         "incidents": container.incidents,
+        "letters": container.letters,
         "reports": container.reports,
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,

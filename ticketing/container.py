@@ -37,6 +37,7 @@ from ticketing.services.mail_intake import MailIntake
 from ticketing.services.mail_log import MailLog
 from ticketing.services.mail_poller import MailPoller
 from ticketing.services.mail_ports import MailboxClient
+from ticketing.services.notice_letters import NoticeLetters
 from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.participants import Participants
@@ -71,6 +72,7 @@ class Container:
     referrals: ReferralDesk
     reports: Reports
     incidents: Incidents
+    letters: NoticeLetters
     mail_store: PiccoloMailStore
     mail: MailIntake
     mail_log: MailLog
@@ -96,6 +98,7 @@ class Container:
         accounts_store = PiccoloAccountStore()
         outbox_store = PiccoloOutboxStore()
         cases = PiccoloCaseStore()
+        queries = TicketQueries(tickets, access, cases, desks)
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
         return cls(
@@ -106,7 +109,7 @@ class Container:
             accounts_store=accounts_store,
             outbox_store=outbox_store,
             intake=parts.intake,
-            queries=TicketQueries(tickets, access, cases, desks),
+            queries=queries,
             accounts=AccountService(accounts_store, clock, list(desks), parts.throttle),
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
             calendars=parts.calendars,
@@ -122,6 +125,7 @@ class Container:
             requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
             decisions=DecisionDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
             referrals=ReferralDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
+            letters=NoticeLetters(desks=desks, queries=queries, mailer=parts.mailer),
             incidents=Incidents(desks=desks, intake=parts.intake, tickets=tickets, store=cases, clock=clock),
             reports=Reports(desks=desks, calendars=parts.calendars, store=PiccoloReportStore(), clock=clock),
             mail_store=parts.mail_store,

@@ -54,6 +54,7 @@ async def test_a_request_worked_through_the_ticket_page(client, make_staff) -> N
     ok(await form(client, ref, "transitions", action="respond", note="理由は別紙のとおりです。"))
     page = (await client.get(f"/app/tickets/{ref}")).text
     assert "refused" in page and "e-mail" in page
+    assert f"/app/tickets/{ref}/notice" in page
 
 
 async def test_the_juas_record_and_a_letter_on_the_page(client, make_staff) -> None:
@@ -99,6 +100,10 @@ async def test_another_desks_ticket_and_a_stale_form_are_refused(client, make_st
     assert r.status_code == 404
     r = await client.post(f"/app/tickets/{ref}/documents", data={"kind": "passport"})  # no CSRF token
     assert r.status_code == 403
+    assert (await client.get(f"/app/tickets/{ref}/notice")).status_code == 404
+    client.cookies.clear()
+    await logged_in(client, rcs.agent)
+    assert (await client.get(f"/app/tickets/{ref}/notice")).status_code == 409  # nothing answered yet
 
 
 def test_every_refusal_of_the_workflow_reads_in_japanese() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tests.integration.case_helpers import clocks, desk_staff, jst, outbox_kinds
+from tests.integration.test_staff_pages import logged_in
 from tests.mailbuilder import make_mail
 from ticketing.services.mail_ports import MailSource
 
@@ -58,6 +59,12 @@ async def test_a_correction_request_never_enters_the_fee_step(client, make_staff
         "registered_post",
         jst("2026-11-24T09:30:00"),
     )
+    # The notice by post is printed from the same template as the mail, in the requester's language.
+    await logged_in(desk.client, desk.agent)
+    letter = await desk.client.get(f"/app/tickets/{ref}/notice")
+    assert letter.status_code == 200, letter.text
+    assert "一部について対応いたしました" in letter.text and "住所のみ訂正します。" in letter.text
+    assert "個人情報保護法第36条" in letter.text and "山田 花子" in letter.text
     assert [d["status"] for d in (await desk.get(t))["decisions"]] == ["sent_back", "approved"]
 
 
@@ -73,6 +80,7 @@ async def test_documents_the_desk_may_not_keep_are_refused_with_the_reason(clien
     assert got["checklist"]["stale"] == ["id_expired"]
     assert "form_missing" in got["checklist"]["missing"]
     assert [d["kind"] for d in got["documents"]] == ["health_insurance_card"]  # nothing refused was kept
+    assert all(isinstance(d["id"], int) for d in got["documents"])
 
 
 async def test_an_agent_needs_a_recent_seal_certificate(client, make_staff) -> None:

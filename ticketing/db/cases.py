@@ -33,7 +33,8 @@ from ticketing.services.ports import CaseChange, CaseHead, CaseSnapshot
 
 _BY_TICKET = "SELECT * FROM {table} WHERE ticket = :ticket ORDER BY id"
 TICKET_ID = """
-SELECT id, requester_kind, person_birth_date, received_at, formal_request_at FROM ticket WHERE reference = :reference
+SELECT t.id, d.slug AS desk, t.requester_kind, t.person_birth_date, t.received_at, t.formal_request_at
+FROM ticket t JOIN desk d ON d.id = t.desk WHERE t.reference = :reference
 """
 
 
@@ -300,6 +301,7 @@ class PiccoloCaseStore:
             case = await read_case(sql, ticket_id)
             birth = row["person_birth_date"]
             head = CaseHead(
+                row["desk"],
                 RequesterKind(row["requester_kind"]),
                 date.fromisoformat(birth) if birth else None,
                 row["received_at"],

@@ -82,6 +82,14 @@ class CaseWork:
 
         return await self.store.change(reference, decide)
 
+    async def read_case(self, reference: str) -> Case:
+        """The case as stored, with its checklist (after a change the caller may already read)."""
+        got = await self.store.read(reference)
+        if got is None:
+            raise NotFound("ticket", reference)
+        head, case, _ = got
+        return derive(self.desks[head.desk], head, case)
+
     def _today(self, desk: Desk, now: datetime) -> date:
         return now.astimezone(ZoneInfo(desk.timezone)).date()
 

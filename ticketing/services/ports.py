@@ -401,6 +401,7 @@ class WorkflowStore(Protocol):
 class CaseHead:
     """Who asks and about whom, and when the request arrived: what the checklist needs of a ticket."""
 
+    desk: str
     requester_kind: RequesterKind
     person_birth_date: date | None
     received_at: datetime | None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.mail import MailKind, OutgoingMail, make_message_id, reference_subject
+from ticketing.domain.mail import MailKind, OutgoingMail, RenderedMail, make_message_id, reference_subject
 from ticketing.services.ports import MailRenderer
 
 REFERENCES_KEPT = 10
@@ -63,6 +63,13 @@ class RequesterMail:
     def __init__(self, renderer: MailRenderer, links: StatusLinks) -> None:
         self.renderer = renderer
         self.links = links
+
+    def letter(
+        self, kind: MailKind, desk: Desk, *, language: str, reference: str, context: Mapping[str, Any]
+    ) -> RenderedMail:
+        """The same words as a printed letter (a notice sent by post): no envelope, the status link kept."""
+        values = {"desk": desk, "reference": reference, "status_url": self.links.url(reference), **context}
+        return self.renderer.render(kind, language if language in ("ja", "en") else desk.language.value, values)
 
     def build(
         self,

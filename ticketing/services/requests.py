@@ -276,8 +276,8 @@ class RequestDesk(CaseWork):
             )
             return Transition(ticket, (event,)), case, None
 
-        change, _ = await self._change(principal, reference, act)
-        return change.case
+        await self._change(principal, reference, act)
+        return await self.read_case(reference)  # as stored: the new document has its id
 
     async def record_fee(
         self, principal: Principal, reference: str, amount_yen: int, instrument_raw: str, issued_on: date | None

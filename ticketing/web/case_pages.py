@@ -24,6 +24,7 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
 from ticketing.services.decisions import DecisionDesk
 from ticketing.services.incidents import Incidents
+from ticketing.services.notice_letters import NoticeLetters
 from ticketing.services.ports import Principal
 from ticketing.services.referrals import ReferralDesk
 from ticketing.services.requests import RequestDesk
@@ -373,6 +374,22 @@ class CasePages(Controller):
             await incidents.fulfil(principal, reference, _text(form, "duty"), _instant(form, "at", desk))
 
         return await self._act(request, reference, principal, queries, desks, act)
+
+    @get("/tickets/{reference:str}/notice")
+    async def notice_letter(
+        self,
+        request: Request[Any, Any, Any],
+        reference: FromPath[str],
+        letters: NamedDependency[NoticeLetters],
+        desks: NamedDependency[Mapping[str, Desk]],
+        principal: PrincipalDep,
+    ) -> Template:
+        """The notice of the result as a letter to print (a notice by post), in the requester's language."""
+        detail, letter = await letters.letter(principal, reference)
+        lang = staff_language(request)
+        context = {"_": translations(lang).gettext, "lang": lang, "principal": principal}
+        context |= {"t": detail, "letter": letter, "desk": desks[detail.summary.desk]}
+        return Template("notice_letter.html", context=context)
 
     @get("/decisions")
     async def approvals(
