@@ -7,13 +7,14 @@ The clocks and the mail are checked at each step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from tests.integration.case_helpers import clocks, jst, outbox_kinds
 from tests.mailbuilder import make_mail
-from ticketing.db.tables import Outbox, SlaClock, Ticket
+from ticketing.db.tables import Outbox
 from ticketing.services.mail_ports import MailSource
 
 
@@ -43,22 +44,6 @@ SEEDS = [
         ),
     ),
 ]
-
-
-def jst(text: str) -> str:
-    return datetime.fromisoformat(text + "+09:00").astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-async def outbox_kinds(reference: str) -> list[str]:
-    ticket = await Ticket.select(Ticket.id).where(Ticket.reference == reference).first()
-    rows = await Outbox.select(Outbox.kind).where(Outbox.ticket == ticket["id"]).order_by(Outbox.id)
-    return [r["kind"] for r in rows]
-
-
-async def clocks(reference: str) -> dict[str, dict[str, Any]]:
-    ticket = await Ticket.select(Ticket.id).where(Ticket.reference == reference).first()
-    rows = await SlaClock.select().where(SlaClock.ticket == ticket["id"])
-    return {r["kind"]: r for r in rows}
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.desk for s in SEEDS])
@@ -141,6 +126,10 @@ async def test_a_disclosure_request_through_every_step(client, container, make_s
 
     await post(f"{t}/transitions", {"action": "respond", "note": "Enclosed: your data."}, status=200)
     assert (await outbox_kinds(ref))[-1] == "ticket-resolved"
+    resolved = (
+        await Outbox.select(Outbox.payload).where(Outbox.kind == "ticket-resolved").first().output(load_json=True)
+    )
+    assert "Disclosure: disclosed" in resolved["payload"]["text"]  # each request's result, in the mail
     await post(f"{t}/transitions", {"action": "close"}, status=200)
 
     body = (await client.get(t, headers=h)).json()
