@@ -133,3 +133,34 @@ def test_every_refusal_of_the_workflow_reads_in_japanese() -> None:
     ]
     ja = catalog("ja")
     assert [m for m in messages if not ja.get(m, "").strip()] == []
+
+
+async def test_a_correction_on_relia_through_the_pages(client, make_staff) -> None:
+    """relia takes requests by post with a copy of one official document; a correction bears no fee,
+    so the page offers no way into the fee step and work starts on complete documents alone."""
+    desk = await desk_staff(client, make_staff, "relia")
+    ref = await desk.letter("relia", ["correction"])
+    await logged_in(client, desk.agent)
+    ok(await form(client, ref, "documents", kind="request_form"))
+    ok(await form(client, ref, "documents", kind="drivers_licence", valid_until="2029-08-01"))
+    ok(await form(client, ref, "transitions", action="triage"))
+    ok(await form(client, ref, "transitions", action="verify_identity"))
+    refused = await form(client, ref, "transitions", action="check_fee")
+    assert refused.status_code == 409 and "APPI Art. 38" in refused.text
+    ok(await form(client, ref, "transitions", action="start_work"))
+    ok(await form(client, ref, "decisions", outcome="full"))
+    client.cookies.clear()
+    await logged_in(client, desk.manager)
+    page = (await client.get(f"/app/tickets/{ref}")).text
+    decision = re.search(r"/decisions/(\d+)", page)
+    assert decision
+    ok(await form(client, ref, f"decisions/{decision.group(1)}", verdict="approve"))
+    refused = await form(client, ref, "transitions", action="respond")
+    assert refused.status_code == 409 and "post" in refused.text  # no e-mail address on a letter
+    ok(
+        await form(
+            client, ref, "transitions", action="respond", notice_method="post", notice_sent_at="2026-11-24T09:30"
+        )
+    )
+    page = (await client.get(f"/app/tickets/{ref}")).text
+    assert "corrected" in page and "2026-11-24 09:30" in page
