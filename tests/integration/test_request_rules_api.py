@@ -196,6 +196,8 @@ async def test_a_stranger_desk_and_bad_input_get_clear_answers(client, make_staf
         f"{t}/messages", {"channel": "phone", "text": "電話で請求", "conforming_request": True}, 400
     )
     assert "already logged" in why  # the letter that opened it was the formal request
+    long_ago = {"channel": "post", "text": "請求書", "received_at": jst("2025-10-01T10:00:00")}
+    assert "year" in await rcs.refused(f"{t}/messages", long_ago, 400)
     r = await client.post("/api/v1/decisions/999999/approve", headers=rcs.cpo.headers)
     assert r.status_code == 404
     r = await client.get("/api/v1/decisions", headers=rcs.agent.headers)

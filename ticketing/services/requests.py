@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -117,6 +117,8 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"text": f"at most {MAX_TEXT} characters"})
         if received_at is not None and received_at > self.clock.now():
             raise ValidationFailed({"received_at": "cannot be in the future"})
+        if received_at is not None and received_at < self.clock.now() - timedelta(days=366):
+            raise ValidationFailed({"received_at": "cannot be more than a year ago"})  # as for new tickets
         if conforming_request and channel is LoggedChannel.NOTE:
             raise ValidationFailed({"conforming_request": "a note is not a request; log the letter itself"})
 
