@@ -19,7 +19,7 @@ from tests.imap_server import DovecotServer
 from ticketing.app import create_app
 from ticketing.container import Container
 from ticketing.db import engine
-from ticketing.db.tables import TABLES
+from ticketing.db.schema import TABLES
 from ticketing.settings import Settings
 
 PG_URL = os.environ.get("TICKETING_DATABASE_URL") or None

@@ -2,7 +2,7 @@
 
 from piccolo.conf.apps import AppConfig
 
-from ticketing.db.tables import TABLES
+from ticketing.db.schema import TABLES
 from ticketing.resources import MIGRATIONS_DIR
 
 APP_CONFIG = AppConfig(

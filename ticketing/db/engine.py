@@ -23,7 +23,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from ticketing.db.files import private_file
-from ticketing.db.tables import TABLES
+from ticketing.db.schema import TABLES
 from ticketing.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from typing import Any
 from piccolo.columns import Column
 
 from ticketing.db.plan import Coalesce, FindOrInsert, Insert, JsonWith, Lookup, NewId, Plan, Ref, Step, Update
+from ticketing.db.schema import TABLES
 from ticketing.db.sql import Dialect, Sql
-from ticketing.db.tables import TABLES
 
 
 @functools.cache

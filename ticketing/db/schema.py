@@ -1,0 +1,13 @@
+"""Every table of the app, in creation order: Piccolo's app config, the plan executors and the
+tests read this list."""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from ticketing.db.case_tables import CASE_TABLES
+from ticketing.db.tables import CORE_TABLES
+
+TABLES: list[type[Table]] = [*CORE_TABLES, *CASE_TABLES]
+
+__all__ = ["TABLES"]
