@@ -165,6 +165,7 @@ CASES: list[Case] = [
     ("rext-cs", RK.PERSON, False, (MY_NUMBER_FRONT,), (), ()),  # one photo ID
     ("rext-cs", RK.PERSON, False, (PENSION, ELIGIBILITY), (), ()),  # two different without photo
     ("rext-cs", RK.PERSON, False, (PENSION, OTHER), (), ()),
+    ("rext-cs", RK.PERSON, False, (OTHER, OTHER), (), ()),  # two "other" documents recorded one by one
     ("rext-cs", RK.PERSON, False, (PENSION,), (G.ID_MISSING,), ()),  # one without photo is half
     ("rext-cs", RK.PERSON, False, (PENSION, PENSION), (G.ID_MISSING,), ()),  # two copies of one kind are one
     ("rext-cs", RK.PERSON, False, (PENSION, HEALTH_CARD), (), (G.ID_EXPIRED,)),  # the card no longer counts

@@ -178,8 +178,10 @@ def _identity(rule: IdentityRule, docs: Sequence[ReceivedDocument], window: Vali
         return None if current else Gap.ID_EXPIRED
     if any(d.kind in PHOTO_IDS for d in current):
         return None
-    # One photo ID or two without a photo: two different documents (two copies of one card are one).
-    if len({d.kind for d in current if d.kind in NON_PHOTO_IDS}) >= 2:
+    # One photo ID or two without a photo: two different documents (two copies of one card are one;
+    # "other" documents recorded one by one are different documents, such as a 住民票 and a 戸籍の附票).
+    named = {d.kind for d in current if d.kind in NON_PHOTO_IDS and d.kind is not DocumentKind.OTHER_ID}
+    if len(named) + sum(1 for d in current if d.kind is DocumentKind.OTHER_ID) >= 2:
         return None
     return Gap.ID_EXPIRED if len(current) < len(ids) else Gap.ID_MISSING
 
