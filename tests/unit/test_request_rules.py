@@ -4,6 +4,7 @@ request ticket's moves (Arts. 36-38), the results when it settles and Art. 37(1)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -382,3 +383,11 @@ def test_a_request_conforms_when_each_type_came_the_way_the_desk_fixed(
     expected: bool,
 ) -> None:
     assert conforming(channel, types, rules) is expected
+
+
+def test_once_the_fee_is_paid_more_goes_back_whole() -> None:
+    """A second payment after the fee passed is all excess, whatever the first one's own excess was."""
+    paid = with_fee_state(_case([R.DISCLOSURE], RCS), FeeStatus.OK)
+    first = FeePayment(2000, "postal_money_order", ON, FeeStatus.OK, ISSUED)
+    got = pay(replace(paid, payments=(first,)), Payment(100, ORDER, ISSUED), ON)
+    assert (got.status, got.excess_yen, got.returned) == (FeeStatus.OK, 100, False)

@@ -66,6 +66,11 @@ def money_order_valid_until(issued_on: date) -> date:
     return date(year, month, min(issued_on.day, calendar.monthrange(year, month)[1]))
 
 
+def not_chargeable(payment: Payment) -> FeeCheck:
+    """Art. 38(1): a fee sent where none may be charged (a correction or suspension request) goes back."""
+    return FeeCheck(FeeStatus.NOT_CHARGEABLE, 0, returned=payment.amount_yen > 0)
+
+
 def check_fee(kind: RequestType, fee_yen: int, instrument: str | None, payment: Payment, received_on: date) -> FeeCheck:
     """What a payment for one request amounts to, against the desk's fee for that type.
 
@@ -74,8 +79,7 @@ def check_fee(kind: RequestType, fee_yen: int, instrument: str | None, payment: 
     if payment.amount_yen < 0:
         raise ValidationFailed({"amount_yen": "cannot be negative"})
     if not fee_allowed(kind) or fee_yen <= 0:
-        # Art. 38(1): a fee sent with a correction or suspension request is returned, not kept.
-        return FeeCheck(FeeStatus.NOT_CHARGEABLE, 0, returned=payment.amount_yen > 0)
+        return not_chargeable(payment)
     if instrument is not None and payment.instrument.value != instrument:
         return FeeCheck(FeeStatus.WRONG_INSTRUMENT, fee_yen, returned=True)
     if payment.instrument is Instrument.POSTAL_MONEY_ORDER:
@@ -90,4 +94,13 @@ def check_fee(kind: RequestType, fee_yen: int, instrument: str | None, payment: 
     return FeeCheck(FeeStatus.OK, fee_yen, excess_yen=payment.amount_yen - fee_yen)
 
 
-__all__ = ["FeeCheck", "FeeStatus", "Instrument", "Payment", "check_fee", "fee_allowed", "money_order_valid_until"]
+__all__ = [
+    "FeeCheck",
+    "FeeStatus",
+    "Instrument",
+    "Payment",
+    "check_fee",
+    "fee_allowed",
+    "money_order_valid_until",
+    "not_chargeable",
+]

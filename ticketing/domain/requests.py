@@ -14,7 +14,7 @@ own fee, result and notice. The moves of a request ticket are the transition tab
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,7 +22,7 @@ from enum import StrEnum
 from ticketing.domain.decisions import Decision, DecisionStatus, Outcome, standing
 from ticketing.domain.desks import RequestTypeRule
 from ticketing.domain.documents import Checklist, ReceivedDocument
-from ticketing.domain.fees import FeeCheck, FeeStatus, Payment, check_fee, fee_allowed
+from ticketing.domain.fees import FeeCheck, FeeStatus, Payment, check_fee, fee_allowed, not_chargeable
 from ticketing.domain.forwarding import Forwarding
 from ticketing.domain.incidents import Incident
 from ticketing.domain.referrals import Referral
@@ -149,23 +149,26 @@ def open_request(kind: RequestType, fee_yen: int, instrument: str | None) -> Tic
     return TicketRequest(kind, charged, instrument if charged else None, state)
 
 
-def pay(case: Case, payment: Payment, received_on: date, kind_for_nothing: RequestType | None = None) -> FeeCheck:
+def pay(case: Case, payment: Payment, received_on: date) -> FeeCheck:
     """Check a payment against the case's fee (per form: one fee covers the form's requests).
 
-    Kept payments add up (a short payment stays with the desk until the rest arrives); a payment to a
-    case with no fee-bearing request is not chargeable and goes back (Art. 38(1)).
+    A short payment stays with the desk and counts with the rest when it arrives (same instrument);
+    once the fee is paid, more goes back as excess; a payment to a case with no fee-bearing request
+    is not chargeable and goes back (Art. 38(1)).
     """
     bearing = case.fee_bearing
     if not bearing:
-        kind = kind_for_nothing or (case.requests[0].type if case.requests else RequestType.CORRECTION)
-        return check_fee(kind, 0, None, payment, received_on)
+        return not_chargeable(payment)
     rule = max(bearing, key=lambda r: r.fee_yen)
-    kept = sum(p.amount_yen for p in case.payments if not p.returned and p.instrument == payment.instrument.value)
+    if all(r.fee_state is FeeState.OK for r in bearing):
+        return FeeCheck(FeeStatus.OK, rule.fee_yen, excess_yen=payment.amount_yen)
+    kept = sum(
+        p.amount_yen
+        for p in case.payments
+        if p.status is FeeStatus.SHORT and not p.returned and p.instrument == payment.instrument.value
+    )
     total = Payment(kept + payment.amount_yen, payment.instrument, payment.issued_on)
-    check = check_fee(rule.type, rule.fee_yen, rule.fee_instrument, total, received_on)
-    if check.status is FeeStatus.OK and kept:
-        return replace(check, excess_yen=max(0, kept + payment.amount_yen - rule.fee_yen))
-    return check
+    return check_fee(rule.type, rule.fee_yen, rule.fee_instrument, total, received_on)
 
 
 def with_fee_state(case: Case, status: FeeStatus) -> Case:
@@ -266,10 +269,6 @@ def record_notice(case: Case, method: NoticeMethod, at: datetime) -> Case:
     return replace(case, requests=requests)
 
 
-def kinds(requests: Sequence[TicketRequest]) -> tuple[RequestType, ...]:
-    return tuple(r.type for r in requests)
-
-
 __all__ = [
     "NOTICE_STATES",
     "Case",
@@ -279,7 +278,6 @@ __all__ = [
     "Result",
     "TicketRequest",
     "conforming",
-    "kinds",
     "move_refusal",
     "needs_told_reason",
     "open_request",
