@@ -91,3 +91,25 @@ async def test_referrals_name_the_desks_own_organisation(client, make_staff) -> 
     assert "after" in await rcs.refused(t, past, 400)
     informed_with_date = {"organisation": "JUAS", "kind": "informed", "due_at": jst("2026-12-20T10:00:00")}
     assert "inquiry" in await rcs.refused(t, informed_with_date, 400)
+
+
+async def test_an_inquiry_given_in_tokyo_time_stops_its_clock_when_answered(client, make_staff) -> None:
+    """The due date as JUAS wrote it (+09:00) and as it comes back from the database (UTC) are one instant."""
+    desk = await desk_staff(client, make_staff, "rext-cs")
+    t = f"/api/v1/tickets/{await complaint(desk)}"
+    body = {
+        "organisation": "JUAS",
+        "kind": "inquiry",
+        "received_at": "2026-11-24T09:00:00+09:00",
+        "due_at": "2026-12-04T12:00:00+09:00",
+        "materials": ["経緯"],
+    }
+    inquiry = await desk.post(f"{t}/referrals", body)
+    r = await client.patch(
+        f"{t}/referrals/{inquiry['id']}",
+        json={"answered_at": "2026-11-24T09:30:00+09:00"},
+        headers=desk.agent.headers,
+    )
+    assert r.status_code == 200, r.text
+    clock = (await clocks(t.rsplit("/", 1)[1]))["accredited_org"]
+    assert clock["stopped_at"] == datetime.fromisoformat("2026-11-24T09:30:00+09:00")

@@ -119,3 +119,17 @@ async def test_an_improper_purpose_gives_the_final_report_sixty_days(client, mak
     assert "client_notice" not in c  # not a processor here
     row = await Ticket.select(Ticket.category).where(Ticket.reference == created["reference"]).first()
     assert row["category"] == "incident"
+
+
+async def test_a_forwarding_sent_in_tokyo_time_stops_its_follow_up_when_answered(client, make_staff) -> None:
+    desk = await desk_staff(client, make_staff, "rext-cs")
+    ref = await desk.letter("rext-cs", ["disclosure"], email="hanako@example.test")
+    await desk.move(ref, "triage")
+    body = {"basis": "joint_use", "summary": "請求書の写し", "sent_at": "2026-11-24T09:45:00+09:00"}
+    await desk.post(f"/api/v1/tickets/{ref}/forwardings", body)
+    (record,) = (await desk.get(f"/api/v1/tickets/{ref}"))["forwardings"]
+    r = await client.patch(
+        f"/api/v1/tickets/{ref}/forwardings/{record['id']}", json={"answer": "回答済み"}, headers=desk.agent.headers
+    )
+    assert r.status_code == 200, r.text
+    assert (await clocks(ref))["partner_answer"]["stopped_at"] is not None

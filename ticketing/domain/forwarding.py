@@ -94,9 +94,10 @@ def follow_up_clock(
 
 
 def follow_up_of(forwarding: Forwarding, clocks: Sequence[ClockState]) -> ClockState | None:
-    sent = forwarding.sent_at.isoformat()
     for clock in clocks:
-        if clock.kind is ClockKind.PARTNER_ANSWER and clock.policy.get("sent_at") == sent and clock.stopped_at is None:
+        sent = clock.policy.get("sent_at")  # an instant, compared as one: the record comes back in UTC
+        at = datetime.fromisoformat(sent) if isinstance(sent, str) else None
+        if clock.kind is ClockKind.PARTNER_ANSWER and at == forwarding.sent_at and clock.stopped_at is None:
             if clock.policy.get("partner") == forwarding.partner:
                 return clock
     return None

@@ -138,14 +138,20 @@ def inquiry_clock(
     return schedule(calendar, clock, ())
 
 
-def inquiry_clock_of(referral: Referral, clocks: Sequence[ClockState]) -> ClockState | None:
-    """The clock that runs for this inquiry (by the organisation's reference and the date it set)."""
-    due = referral.due_at.isoformat() if referral.due_at else None
+def inquiry_clock_of(referral: Referral, clocks: Sequence[ClockState], *, running: bool = True) -> ClockState | None:
+    """The clock of this inquiry (by the organisation's reference and the date it set); by default
+    only while it runs."""
     for clock in clocks:
-        if clock.kind is ClockKind.ACCREDITED_ORG and clock.policy.get("due_as_set") == due:
-            if clock.policy.get("their_reference") == referral.their_reference and clock.stopped_at is None:
-                return clock
+        # Instants, not their text: the referral read back from the database is in UTC.
+        if clock.kind is ClockKind.ACCREDITED_ORG and _instant(clock.policy.get("due_as_set")) == referral.due_at:
+            if clock.policy.get("their_reference") == referral.their_reference:
+                if not running or clock.stopped_at is None:
+                    return clock
     return None
+
+
+def _instant(text: object) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
 def send_materials(referral: Referral, names: Sequence[str], at: datetime) -> Referral:

@@ -21,6 +21,7 @@ class CalendarService:
     def __init__(self, desks: Mapping[str, Desk]) -> None:
         self.desks = desks
         self._calendars: dict[str, BusinessCalendar] = {}
+        self._offices: dict[str, BusinessCalendar | None] = {}
 
     def calendar(self, slug: str) -> BusinessCalendar:
         if slug not in self._calendars:
@@ -28,6 +29,14 @@ class CalendarService:
                 raise NotFound("desk", slug)
             self._calendars[slug] = BusinessCalendar(self.desks[slug].calendar_spec())
         return self._calendars[slug]
+
+    def office(self, slug: str) -> BusinessCalendar | None:
+        """The desk's accredited organisation's office hours (None when the desks file gives none)."""
+        if slug not in self._offices:
+            org = self.desks[slug].accredited_org
+            spec = org.calendar_spec(self.desks[slug].timezone) if org is not None else None
+            self._offices[slug] = BusinessCalendar(spec) if spec is not None else None
+        return self._offices[slug]
 
     def parse_instant(self, slug: str, raw: Any, field: str) -> datetime:
         """ISO 8601; a time without an offset is read in the desk's own zone."""

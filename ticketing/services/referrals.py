@@ -10,7 +10,6 @@ from typing import Any
 
 from ticketing.domain import clocks as clk
 from ticketing.domain import referrals as refs
-from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.forwarding import Forwarding, answered, follow_up_of
@@ -34,7 +33,6 @@ class ReferralDesk(CaseWork):
         self, *, desks: Mapping[str, Desk], calendars: CalendarService, store: CaseStore, clock: Clock
     ) -> None:
         super().__init__(desks=desks, calendars=calendars, store=store, clock=clock)
-        self._offices: dict[str, BusinessCalendar] = {}
 
     # --- the accredited organisation ----------------------------------------------------------
 
@@ -75,7 +73,11 @@ class ReferralDesk(CaseWork):
             if kind is refs.ReferralKind.INQUIRY:
                 desk = self.desks[ticket.desk]
                 clock = refs.inquiry_clock(
-                    referral, desk.slug, self.calendars.calendar(desk.slug), self._office(desk), desk.escalation.stages
+                    referral,
+                    desk.slug,
+                    self.calendars.calendar(desk.slug),
+                    self.calendars.office(desk.slug),
+                    desk.escalation.stages,
                 )
                 ticket = replace(ticket, clocks=(*ticket.clocks, clock))
                 data["due_at"] = clock.due_at.isoformat() if clock.due_at else None
@@ -162,16 +164,6 @@ class ReferralDesk(CaseWork):
 
         await self._change(principal, reference, act)
         return done[-1]
-
-    def _office(self, desk: Desk) -> BusinessCalendar | None:
-        """The accredited organisation's office hours as a calendar (None when the desks file has none)."""
-        org = desk.accredited_org
-        spec = org.calendar_spec(desk.timezone) if org is not None else None
-        if spec is None:
-            return None
-        if desk.slug not in self._offices:
-            self._offices[desk.slug] = BusinessCalendar(spec)
-        return self._offices[desk.slug]
 
 
 __all__ = ["ReferralDesk"]

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request
 
-from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.decisions import DecisionStatus, Outcome
 from ticketing.domain.documents import DocumentKind
 from ticketing.domain.errors import DomainError, ValidationFailed
@@ -16,7 +15,7 @@ from ticketing.domain.fees import Instrument
 from ticketing.domain.forwarding import Basis
 from ticketing.domain.incidents import duties
 from ticketing.domain.procedure import RequesterKind
-from ticketing.domain.referrals import InquiryOutcome, Referral, ReferralKind, answer_due
+from ticketing.domain.referrals import InquiryOutcome, Referral, ReferralKind, inquiry_clock_of
 from ticketing.domain.requests import NoticeMethod
 from ticketing.domain.staff import MANAGER_ROLES, Role
 from ticketing.domain.tickets import TRANSITIONS, Action, RequestType, State
@@ -57,12 +56,11 @@ def case_context(
         return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
 
     gettext = translations(lang).gettext
-    org = desk.accredited_org
-    spec = org.calendar_spec(desk.timezone) if org is not None else None
-    office = BusinessCalendar(spec) if spec is not None else None
 
     def answer_by(referral: Referral) -> str:
-        return local(answer_due(referral, office)) if referral.due_at else ""
+        """When the answer must reach the organisation: its clock's due instant."""
+        clock = inquiry_clock_of(referral, t.clocks, running=False)
+        return local(clock.due_at) if clock is not None else ""
 
     def label(kind: str, value: object) -> str:
         """A vocabulary value in words: the catalog's "kind:value", else the value spelled out."""
