@@ -17,7 +17,7 @@ from ticketing.db.tables import (
     Ticket,
     TicketParticipant,
 )
-from ticketing.db.ticket_reads import GIVEN_CONTACT, ON_FILE_CONTACT, on_file_contact
+from ticketing.db.ticket_reads import GIVEN_CONTACT, ON_FILE_CONTACT, on_file_contact, ticket_desk
 from ticketing.db.ticket_writes import creation_plan
 from ticketing.domain.contacts import Contact
 from ticketing.services.ports import (
@@ -180,6 +180,9 @@ class PiccoloTicketStore:
             Ticket.select(*SUMMARY_COLUMNS).where(Ticket.status_token_hash == token_hash).first().output(load_json=True)
         )
         return _summary(row) if row else None
+
+    async def desk_of(self, reference: str) -> str | None:
+        return await ticket_desk(reference)
 
     async def list_for_desks(self, desks: Sequence[str], limit: int) -> list[TicketSummary]:
         if not desks:

@@ -48,6 +48,14 @@ class TicketQueries:
                 )
         return detail
 
+    async def desk_for_staff(self, principal: Principal, reference: str) -> str:
+        """The desk of a ticket the caller may work on (another desk's ticket is "not found"); no
+        personal data is read, so nothing is logged."""
+        desk = await self.store.desk_of(reference)
+        if desk is None or desk not in principal.desks:
+            raise NotFound("ticket", reference)
+        return desk
+
     async def list_for_staff(self, principal: Principal, limit: int = 100) -> list[TicketSummary]:
         desks = sorted(principal.desks)
         rows = await self.store.list_for_desks(desks, limit)

@@ -87,8 +87,7 @@ class CasePages(Controller):
         act: Callable[[Form, Desk], Awaitable[Any]],
     ) -> Template | Redirect:
         """Run one form's change; on a refusal, the ticket page again with the reason."""
-        detail = await queries.detail_for_staff(principal, reference)  # 404 for another desk's ticket
-        desk = desks[detail.summary.desk]
+        desk = desks[await queries.desk_for_staff(principal, reference)]  # 404 for another desk's ticket
         try:
             await act(await request.form(), desk)
         except (ValidationFailed, DomainError) as exc:
