@@ -148,10 +148,7 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"conforming_request": "this ticket holds no statutory request"})
         if ticket.formal_request_at is not None:
             raise ValidationFailed({"conforming_request": "the formal request of this ticket is already logged"})
-        # A visit is no channel of the desks file: it conforms only where a type accepts every channel.
-        channel = Channel(logged.value) if logged.value in Channel.__members__.values() else None
-        every = all(t not in desk.request_types or desk.request_types[t].channels == frozenset(Channel) for t in types)
-        if not (every if channel is None else conforming(channel, types, desk.request_types)):
+        if not self._conforms(logged, types, desk):
             accepted = sorted(
                 {c.value for t in types if t in desk.request_types for c in desk.request_types[t].channels}
             )
@@ -230,6 +227,15 @@ class RequestDesk(CaseWork):
 
         change, _ = await self._change(principal, reference, act)
         return change.ticket_change.ticket
+
+    @staticmethod
+    def _conforms(logged: LoggedChannel, types: Sequence[RequestType], desk: Desk) -> bool:
+        """A call or letter conforms as its channel does; a visit is no channel of the desks file and
+        conforms only where every type accepts every channel."""
+        if logged is LoggedChannel.WALK_IN:
+            rules = desk.request_types
+            return all(t not in rules or rules[t].channels == frozenset(Channel) for t in types)
+        return conforming(Channel(logged.value), types, desk.request_types)
 
     def _start_statutory(self, ticket: Ticket, types: Sequence[RequestType], at: datetime) -> Ticket:
         """Art. 39(1): two weeks from the day the request reached the business (a letter: its delivery);
