@@ -7,7 +7,8 @@ from piccolo.table import Table
 
 from ticketing.db.case_tables import CASE_TABLES
 from ticketing.db.tables import CORE_TABLES
+from ticketing.db.workspace_tables import WORKSPACE_TABLES
 
-TABLES: list[type[Table]] = [*CORE_TABLES, *CASE_TABLES]
+TABLES: list[type[Table]] = [*CORE_TABLES, *CASE_TABLES, *WORKSPACE_TABLES]
 
 __all__ = ["TABLES"]

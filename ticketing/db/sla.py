@@ -12,6 +12,7 @@ from ticketing.db.outbox import outbox_row
 from ticketing.db.sql import Dialect, dialect, in_transaction
 from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, Outbox, SlaClock, SlaFiring, Ticket
 from ticketing.domain.clocks import ClockState
+from ticketing.domain.queues import NO_DUE
 from ticketing.domain.sla import ClockKind, Pause, Stage, Target, Unit
 from ticketing.services.ports import ClockOutcome, DueClock, StaffContact, TicketContext
 
@@ -107,6 +108,20 @@ TICKET_BATCH_UPDATE_SQL = (
     "FROM unnest({}::int[], {}::bool[], {}::timestamptz[], {}::bool[], {}::timestamptz[], {}::bool[], "
     "{}::timestamptz[], {}::bool[], {}::text[]) AS v(id, s0, v0, s1, v1, s2, v2, s3, v3) WHERE t.id = v.id"
 )
+
+# The queue columns (domain/queues.py next_due and risk, the same rules in SQL) of the tickets whose
+# clocks a sweep moved: a rung fired or a due instant changed. A settled ticket (NULL) stays so.
+QUEUE_REFRESH_SQL = """
+UPDATE ticket SET
+    next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE COALESCE(
+        (SELECT min(c.due_at) FROM sla_clock c
+         WHERE c.ticket = ticket.id AND c.stopped_at IS NULL AND NOT c.paused AND c.due_at IS NOT NULL),
+        :no_due::timestamptz) END,
+    risk = COALESCE(
+        (SELECT max(CASE WHEN c.breached_at IS NOT NULL THEN 2 WHEN c.next_stage > 0 THEN 1 ELSE 0 END)
+         FROM sla_clock c WHERE c.ticket = ticket.id AND c.stopped_at IS NULL AND NOT c.paused), 0)
+WHERE id = ANY(:ids::int[])
+"""
 
 
 class PiccoloSlaStore:
@@ -210,6 +225,9 @@ class PiccoloSlaStore:
             await Outbox.insert(*mails)
         await self._update_clocks([outcome.clock for _, outcome in outcomes])
         await self._update_tickets(outcomes)
+        moved = sorted({t.id for t, o in outcomes if o.firings or o.clock.due_at != o.previous_due_at})
+        if moved:
+            await in_transaction().execute(QUEUE_REFRESH_SQL, {"no_due": NO_DUE, "ids": moved})
         return len(events)
 
     async def _insert_firings(self, rows: list[tuple[Any, ...]]) -> set[str]:

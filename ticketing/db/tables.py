@@ -118,6 +118,11 @@ class Ticket(Table, tablename="ticket"):
     requester_kind = Varchar(length=20, default=RequesterKind.PERSON.value, choices=RequesterKind)
     formal_request_at = Timestamptz(null=True, default=None)
     person_birth_date = Varchar(length=10, null=True, default=None)  # ISO date; a minor's statutory agent
+    # The queues (domain/queues.py): the next deadline of a running clock (NULL once settled) and
+    # how far up the ladder the ticket is; composite indexes in the migration that added them.
+    next_due_at = Timestamptz(null=True, default=None)
+    risk = Integer(default=0)
+    version = Integer(default=0)  # +1 on every change: a form sent from an older page is refused
 
 
 class Message(Table, tablename="message"):

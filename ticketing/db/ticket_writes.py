@@ -21,7 +21,9 @@ from ticketing.domain.clocks import ClockState
 from ticketing.domain.incidents import Incident
 from ticketing.domain.mail import MessageKind, OutboxStatus, OutgoingMail
 from ticketing.domain.procedure import RequesterKind
+from ticketing.domain.queues import queue_columns
 from ticketing.domain.requests import TicketRequest
+from ticketing.domain.search import message_document, ticket_document
 from ticketing.domain.sla import Pause
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent
 from ticketing.domain.tickets import State
@@ -252,6 +254,7 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
         "requester_kind": RequesterKind.PERSON.value,
         "formal_request_at": at if draft.formal_request else None,
         **dues,
+        **queue_columns(State.RECEIVED, draft.clocks),
     }
     if claim is not None:
         row["id"] = ticket
@@ -278,6 +281,9 @@ def creation_plan(draft: TicketDraft, desk_id: int, claim: Step | None = None) -
     if claim is not None:
         first["id"] = message
     steps.append(Insert("message", (first,), name="message"))
+    found_by = ticket_document(draft.reference, who.name, who.email, who.phone, new.subject)
+    said = message_document([_new_text(first)])
+    steps.append(Insert("search_doc", tuple({"ticket": ticket, "doc": d} for d in (found_by, said) if d)))
     steps.append(attachment_rows(ticket, message, draft.attachments, at))
     data: dict[str, Any] = {"channel": new.channel.value, "attachments": len(draft.attachments), **draft.event_data}
     if draft.linked_reference:
@@ -368,7 +374,18 @@ def _ticket_changes(before: Ticket, after: Ticket, at: datetime) -> dict[str, An
     dues = due_columns(after.clocks)
     if dues != due_columns(before.clocks):
         columns.update(dues)
+    queues = queue_columns(after.state, after.clocks)
+    if queues != queue_columns(before.state, before.clocks):
+        columns.update(queues)
+    columns["version"] = before.version + 1
     return columns
+
+
+def _new_text(row: dict[str, Any]) -> str:
+    """A message's own words for the search index (not the quoted history it repeats)."""
+    text = str(row.get("text") or "")
+    quote = row.get("quote_start")
+    return text[:quote] if isinstance(quote, int) else text
 
 
 def change_plan(
@@ -387,11 +404,13 @@ def change_plan(
     returns: tuple[str, ...] = ()
     if (message := change.message) is not None:
         if isinstance(message, InboundMessage):
-            row = inbound_row(before.id, message, "email", message.received_at or at)
+            row = inbound_row(before.id, message, message.channel, message.received_at or at)
         else:
             row = agent_row(before.id, message, change.actor_id, at)
         steps.append(Insert("message", (row,), name="message"))
         returns = ("message",)
+        if doc := message_document([_new_text(row)]):
+            steps.append(Insert("search_doc", ({"ticket": before.id, "doc": doc},)))
         if isinstance(message, InboundMessage):
             steps.append(attachment_rows(before.id, Ref("message"), message.attachments, at))
     events = []

@@ -31,7 +31,7 @@ THREAD_LIMIT = 30
 LOCK = """
 SELECT t.id, t.reference, t.state, t.subject, t.language, t.assignee, t.first_responded_at, t.closed_at,
     t.desk AS desk_id, t.category, t.request_types, t.flags, t.status_token_hash, t.requester AS requester_id,
-    t.requester_kind, t.formal_request_at, t.channel, t.received_at, t.person_birth_date,
+    t.requester_kind, t.formal_request_at, t.channel, t.received_at, t.person_birth_date, t.version,
     d.slug AS desk, r.name AS r_name, r.email AS r_email, r.bouncing AS r_bouncing
 FROM ticket t JOIN desk d ON d.id = t.desk JOIN requester r ON r.id = t.requester
 WHERE t.reference = :reference FOR UPDATE OF t
@@ -86,6 +86,7 @@ def snapshot_of(
         channel=Channel(row["channel"]),
         received_at=row["received_at"],
         person_birth_date=date.fromisoformat(row["person_birth_date"]) if row["person_birth_date"] else None,
+        version=int(row["version"] or 0),
     )
     return TicketSnapshot(
         ticket=ticket,

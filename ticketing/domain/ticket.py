@@ -107,6 +107,7 @@ class Ticket:
     channel: Channel = Channel.API  # how the first contact came
     received_at: datetime | None = None  # when the first contact came
     person_birth_date: date | None = None  # the data subject's, when a statutory agent asks for a minor
+    version: int = 0  # the stored ticket's change count: a form from an older page is refused
 
 
 @dataclass(frozen=True, slots=True)

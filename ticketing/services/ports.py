@@ -69,6 +69,7 @@ class InboundMessage:
     signature_start: int | None = None
     attachments: tuple[StoredAttachment, ...] = ()
     received_at: datetime | None = None
+    channel: str = "email"  # "web": a reply the requester wrote on their status page
 
 
 @dataclass(frozen=True, slots=True)
