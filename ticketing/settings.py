@@ -56,6 +56,9 @@ class Settings:
     imap_lease_seconds: float = 120.0  # a poller that died holds its mailbox at most this long
     lmtp_host: str = "127.0.0.1"
     lmtp_port: int | None = None  # set: `serve` also listens for LMTP deliveries from the MTA
+    # A requester's status link stops working this many days after the ticket was settled (closed,
+    # responded, withdrawn ...); reopening the ticket brings it back.
+    status_link_days_after_close: int = 90
 
     def __post_init__(self) -> None:
         # abspath, not resolve(): the folder named as given (no symlinks followed), `..` folded.
@@ -144,6 +147,14 @@ class Settings:
                 raise ConfigError(f"TICKETING_{name}", f"must be a port number, got {raw!r}")
             return int(raw)
 
+        def days(name: str) -> int | None:
+            raw = get(name)
+            if raw is None:
+                return None
+            if not (raw.isascii() and raw.isdigit()) or int(raw) > 36500:
+                raise ConfigError(f"TICKETING_{name}", f"must be a whole number of days from 0 to 36500, got {raw!r}")
+            return int(raw)
+
         db_url = get("DATABASE_URL")
         if db_url and not db_url.startswith(("postgresql://", "postgres://")):
             raise ConfigError("TICKETING_DATABASE_URL", "must be a postgresql:// URL (unset means SQLite)")
@@ -178,6 +189,7 @@ class Settings:
             "imap_passwords": passwords or None,
             "lmtp_host": get("LMTP_HOST"),
             "lmtp_port": port("LMTP_PORT"),
+            "status_link_days_after_close": days("STATUS_LINK_DAYS_AFTER_CLOSE"),
         }
         for path_key in ("data_dir", "desks_file"):
             if given[path_key] is not None:
