@@ -119,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("email")
     create.set_defaults(run="accounts:token_create")
 
+    session = sub.add_parser("session", help="staff sign-in sessions").add_subparsers(
+        dest="session_command", required=True
+    )
+    revoke = session.add_parser(
+        "revoke", help="end every session of a user (their next page asks them to sign in; API tokens stay)"
+    )
+    revoke.add_argument("email")
+    revoke.set_defaults(run="sessions:revoke")
+
     calendar = sub.add_parser("calendar", help="business-time arithmetic on a desk's calendar")
     cal = calendar.add_subparsers(dest="calendar_command", required=True)
     due = cal.add_parser("due", help="print the due instant (ISO 8601, desk offset)")

@@ -13,7 +13,8 @@ from ticketing.services.ports import Principal
 class PiccoloAccountStore:
     async def add_user(self, email: str, password_hash: str, roles: Mapping[str, str], at: datetime) -> int:
         async with write_transaction():
-            user = StaffUser(email=email, password_hash=password_hash, display_name="", created_at=at)
+            # language "": no choice made yet, so the pages follow the browser (the column's default is "en")
+            user = StaffUser(email=email, password_hash=password_hash, display_name="", language="", created_at=at)
             await user.save()
             desks = await Desk.select(Desk.id, Desk.slug).where(Desk.slug.is_in(list(roles)))
             await DeskMembership.insert(
@@ -38,7 +39,7 @@ class PiccoloAccountStore:
 
     async def principal(self, user_id: int) -> Principal | None:
         user = await (
-            StaffUser.select(StaffUser.id, StaffUser.email)
+            StaffUser.select(StaffUser.id, StaffUser.email, StaffUser.language)
             .where((StaffUser.id == user_id) & (StaffUser.is_active == True))  # noqa: E712
             .first()
         )
@@ -47,7 +48,8 @@ class PiccoloAccountStore:
         rows = await DeskMembership.select(DeskMembership.desk.slug.as_alias("slug"), DeskMembership.role).where(
             DeskMembership.user == user_id
         )
-        return Principal(user_id=user["id"], email=user["email"], roles={r["slug"]: r["role"] for r in rows})
+        roles = {r["slug"]: r["role"] for r in rows}
+        return Principal(user_id=user["id"], email=user["email"], roles=roles, language=user["language"] or "")
 
     async def add_token(self, user_id: int, token_hash: str, prefix: str, at: datetime) -> None:
         await ApiToken.insert(ApiToken(user=user_id, token_hash=token_hash, prefix=prefix, created_at=at))
@@ -75,3 +77,10 @@ class PiccoloAccountStore:
 
     async def delete_session(self, token_hash: str) -> None:
         await StaffSession.delete().where(StaffSession.token_hash == token_hash)
+
+    async def delete_sessions_of(self, user_id: int) -> int:
+        rows = await StaffSession.delete().where(StaffSession.user == user_id).returning(StaffSession.id)
+        return len(rows)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await StaffUser.update({StaffUser.language: language}).where(StaffUser.id == user_id)

@@ -37,6 +37,7 @@ class StaffUser(Table, tablename="staff_user"):
     display_name = Varchar(length=200, default="")
     password_hash = Varchar(length=200)
     is_active = Boolean(default=True)
+    # add_user writes "" (not chosen: Accept-Language applies); "en" stays the default (SQLite keeps defaults)
     language = Varchar(length=5, default="en")
     created_at = Timestamptz()
 

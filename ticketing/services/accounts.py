@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +18,7 @@ from ticketing.domain.errors import AuthenticationFailed, Conflict, NotFound, Th
 from ticketing.domain.intake import EMAIL_RE
 from ticketing.domain.staff import Role
 from ticketing.domain.throttle import SIGNIN_ACCOUNT, SIGNIN_CLIENT
+from ticketing.domain.tickets import Language
 from ticketing.services.ports import AccountStore, Clock, Principal
 from ticketing.services.throttle import Throttle
 
@@ -26,6 +28,16 @@ MIN_PASSWORD = 12
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_CACHE = timedelta(seconds=30)
 _hasher = PasswordHasher()
+# The staff pages' languages a user may choose; "" is no choice: the browser's (Accept-Language).
+PAGE_LANGUAGES = ("", *(language.value for language in Language))
+
+
+class StaffAccountStore(AccountStore, Protocol):
+    """The account port, with ending all of a user's sessions and their settings."""
+
+    async def delete_sessions_of(self, user_id: int) -> int: ...  # how many there were
+
+    async def set_language(self, user_id: int, language: str) -> None: ...
 
 
 @functools.cache
@@ -44,7 +56,7 @@ def secret_hash(secret: str) -> str:
 
 class AccountService:
     def __init__(
-        self, store: AccountStore, clock: Clock, desks: Sequence[str], throttle: Throttle | None = None
+        self, store: StaffAccountStore, clock: Clock, desks: Sequence[str], throttle: Throttle | None = None
     ) -> None:
         self.store = store
         self.clock = clock
@@ -152,6 +164,27 @@ class AccountService:
 
     async def close_session(self, token: str) -> None:
         await self.store.delete_session(secret_hash(token))
+
+    async def end_sessions(self, principal: Principal) -> int:
+        """ "Sign out everywhere": every session of the caller ends, this one too (API tokens stay)."""
+        ended = await self.store.delete_sessions_of(principal.user_id)
+        log.info("staff user %s signed out everywhere (%s sessions)", principal.user_id, ended)
+        return ended
+
+    async def revoke_sessions(self, email: str) -> int:
+        """End every session of a user (`ticketing session revoke`): their next page asks them to sign in."""
+        user_id = await self.store.user_id_by_email(email.strip().lower())
+        if user_id is None:
+            raise NotFound("user", email)
+        ended = await self.store.delete_sessions_of(user_id)
+        log.info("sessions of staff user %s revoked (%s)", user_id, ended)
+        return ended
+
+    async def set_language(self, principal: Principal, language: str) -> None:
+        """The staff pages' language for this user (ja, en, or "" for the browser's)."""
+        if language not in PAGE_LANGUAGES:
+            raise ValidationFailed({"language": "choose ja, en or none (the browser's language)"})
+        await self.store.set_language(principal.user_id, language)
 
 
 def roles_text(roles: Mapping[str, str]) -> str:
