@@ -122,6 +122,7 @@ class PiccoloTicketStore:
                 Ticket.requester.bouncing.as_alias("r_bouncing"),
                 Ticket.flags,
                 Ticket.linked_ticket.reference.as_alias("linked_reference"),
+                Ticket.version,
             )
             .where(Ticket.reference == reference)
             .first()
@@ -130,11 +131,17 @@ class PiccoloTicketStore:
         if row is None:
             return None
         attachments: dict[int, list[StoredAttachment]] = {}
+        attachment_ids: dict[int, list[int]] = {}
         for a in await Attachment.select().where(Attachment.ticket == row["id"]).order_by(Attachment.id):
             attachments.setdefault(a["message"], []).append(
                 StoredAttachment(a["filename"], a["declared_type"], a["content_type"], a["size"], a["sha256"])
             )
-        messages = await Message.select().where(Message.ticket == row["id"]).order_by(Message.id)
+            attachment_ids.setdefault(a["message"], []).append(a["id"])
+        messages = await (
+            Message.select(*Message.all_columns(), Message.author.email.as_alias("author_email"))
+            .where(Message.ticket == row["id"])
+            .order_by(Message.id)
+        )
         events = await Event.select(*Event.all_columns()).where(Event.ticket == row["id"]).order_by(Event.id)
         return TicketDetail(
             summary=_summary(row),
@@ -157,6 +164,9 @@ class PiccoloTicketStore:
                     quote_start=m["quote_start"],
                     signature_start=m["signature_start"],
                     message_id=m["message_id"],
+                    id=m["id"],
+                    author=m["author_email"],
+                    attachment_ids=tuple(attachment_ids.get(m["id"], ())),
                 )
                 for m in messages
             ),
@@ -173,6 +183,7 @@ class PiccoloTicketStore:
                 .where(TicketParticipant.ticket == row["id"])
                 .order_by(TicketParticipant.id)
             ),
+            version=int(row["version"] or 0),
         )
 
     async def status_by_token_hash(self, token_hash: str) -> TicketSummary | None:

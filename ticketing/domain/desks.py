@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,6 +16,7 @@ from ticketing.domain.calendar import CalendarSpec, OpeningWindow, RecurringClos
 from ticketing.domain.errors import ConfigError
 from ticketing.domain.mail_config import ImapAccount, MailRules, parse_imap, parse_mail_rules
 from ticketing.domain.procedure import Procedure, Validity, parse_procedure, parse_validities
+from ticketing.domain.reply_templates import ReplyTemplate, parse_reply_templates
 from ticketing.domain.sla import (
     DEFAULT_POLICIES,
     DEFAULT_STAGES,
@@ -37,6 +39,13 @@ DOCUMENT_KINDS = frozenset({"request_form", "identity", "authority"})
 # The holidays package's country codes, without importing its 500 country modules (list_supported_countries
 # does): a tenth of a second of every start, the mail pipe's included.
 _COUNTRY_CODES = frozenset(EntityLoader.get_country_codes())
+
+
+class StaffNames(StrEnum):
+    """How the requester's status page names the staff member who wrote a reply."""
+
+    DESK = "desk"  # "the desk": no name at all (the default)
+    FIRST_NAME = "first_name"  # the first word of the staff member's display name, else "the desk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,8 @@ class Desk:
     escalation: Escalation = field(default_factory=lambda: Escalation(DEFAULT_STAGES))
     mail: MailRules = field(default_factory=MailRules)
     imap: ImapAccount | None = None
+    staff_names_on_status_page: StaffNames = StaffNames.DESK
+    reply_templates: tuple[ReplyTemplate, ...] = ()  # canned replies per language (domain/reply_templates.py)
 
     @property
     def inbox_domain(self) -> str:
@@ -338,7 +349,19 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         escalation=parse_escalation(table.get("escalation"), f"{where}.escalation"),
         mail=parse_mail_rules(table.get("mail"), f"{where}.mail"),
         imap=parse_imap(table.get("imap"), f"{where}.imap"),
+        staff_names_on_status_page=_staff_names(table.get("staff_names_on_status_page"), where),
+        reply_templates=parse_reply_templates(table.get("reply_templates"), f"{where}.reply_templates"),
     )
+
+
+def _staff_names(raw: Any, where: str) -> StaffNames:
+    if raw is None:
+        return StaffNames.DESK
+    try:
+        return StaffNames(raw)
+    except ValueError:
+        use = " or ".join(f'"{n.value}"' for n in StaffNames)
+        raise ConfigError(f"{where}.staff_names_on_status_page", f"{raw!r}: use {use}") from None
 
 
 def _holiday_country(raw: Any, where: str) -> str:

@@ -112,3 +112,23 @@ class NoOpening(DomainError):
 
     def __str__(self) -> str:
         return f"the desk calendar has no opening within three years of {self.start}"
+
+
+# The ticket page's forms carry the version of the ticket they were rendered from (web/ticket_pages.py):
+# a change sent from an older page is refused, and the page shows the newer state with the typed text kept.
+STALE_CHANGE = (
+    "Someone else changed this ticket while you were writing: the page now shows the ticket as it is, "
+    "and what you typed is kept. Check what changed, then send it again."
+)
+
+
+@dataclass
+class StaleChange(DomainError):
+    """A change sent from a page of an older version of the ticket (optimistic locking)."""
+
+    reference: str
+    expected: int
+    current: int
+
+    def __str__(self) -> str:
+        return STALE_CHANGE

@@ -3,7 +3,8 @@ change of the ticket and its case in one transaction (db/cases.py); `move` is a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -14,8 +15,9 @@ from ticketing.domain import ticket as rules
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.desks import Desk
 from ticketing.domain.documents import DocumentKind, ReceivedDocument, adult_on, check_document, needs_issue_date
-from ticketing.domain.errors import Conflict, ValidationFailed
+from ticketing.domain.errors import Conflict, NotFound, StaleChange, ValidationFailed
 from ticketing.domain.fees import FeeCheck, Instrument, Payment
+from ticketing.domain.intake import FILE_TOO_LARGE, TOO_MANY_FILES, IntakeLimits, safe_filename
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import (
     Case,
@@ -41,16 +43,23 @@ from ticketing.domain.tickets import (
 )
 from ticketing.services.calendars import CalendarService
 from ticketing.services.case_work import CaseWork, derive
+from ticketing.services.intake import Upload
 from ticketing.services.ports import (
     AgentMessage,
+    BlobStore,
+    CaseChange,
     CaseSnapshot,
     CaseStore,
     Clock,
+    InboundMessage,
     Principal,
+    StoredAttachment,
+    TicketChange,
 )
 from ticketing.services.sla import SlaService
 
 MAX_TEXT = 20_000
+NOTE_FILES = "attach files to a call, letter or visit, not to a note"
 
 
 # Requests are named at triage, before the steps that depend on them.
@@ -89,10 +98,20 @@ class RequestDesk(CaseWork):
     """Triage, contacts and letters, documents and fees of a ticket's requests."""
 
     def __init__(
-        self, *, desks: Mapping[str, Desk], calendars: CalendarService, sla: SlaService, store: CaseStore, clock: Clock
+        self,
+        *,
+        desks: Mapping[str, Desk],
+        calendars: CalendarService,
+        sla: SlaService,
+        store: CaseStore,
+        clock: Clock,
+        blobs: BlobStore | None = None,
+        limits: IntakeLimits = IntakeLimits(),  # noqa: B008 (frozen)
     ) -> None:
         super().__init__(desks=desks, calendars=calendars, store=store, clock=clock)
         self.sla = sla
+        self.blobs = blobs  # where a logged letter's enclosures go (none: files are refused)
+        self.limits = limits
 
     async def log_contact(
         self,
@@ -103,9 +122,14 @@ class RequestDesk(CaseWork):
         text: str,
         *,
         conforming_request: bool = False,
+        uploads: Sequence[Upload] = (),
+        expected_version: int | None = None,
     ) -> Ticket:
         """A call, letter or visit (or a note) on an existing ticket; a conforming letter is the formal
-        request a post-only desk waits for: the Art. 39 clock starts on the day it was delivered."""
+        request a post-only desk waits for: the Art. 39 clock starts on the day it was delivered.
+
+        `uploads` are what came with it (a letter's enclosures, scanned): stored as the attachments of
+        the logged contact, which is then kept as a message received from the requester."""
         try:
             channel = LoggedChannel(channel_raw)
         except ValueError:
@@ -121,11 +145,19 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"received_at": "cannot be more than a year ago"})  # as for new tickets
         if conforming_request and channel is LoggedChannel.NOTE:
             raise ValidationFailed({"conforming_request": "a note is not a request; log the letter itself"})
+        if uploads and channel is LoggedChannel.NOTE:
+            raise ValidationFailed({"attachments": NOTE_FILES})
+        stored = self._store_files(uploads)
 
-        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+        def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | InboundMessage | None]:
+            _fresh(snap, expected_version)
             ticket = snap.snapshot.ticket
             at = received_at or now
-            message = AgentMessage(text, logged="" if channel is LoggedChannel.NOTE else channel.value, received_at=at)
+            message: AgentMessage | InboundMessage = AgentMessage(
+                text, logged="" if channel is LoggedChannel.NOTE else channel.value, received_at=at
+            )
+            if stored:
+                message = _received(text, channel, at, stored)
             if channel is LoggedChannel.NOTE:
                 return Transition(ticket, (TicketEvent(EventAction.NOTE_ADDED),)), snap.case, message
             events = [
@@ -136,8 +168,51 @@ class RequestDesk(CaseWork):
             ticket, more = self._formal_request(ticket, snap.case, channel, at, now)
             return Transition(ticket, (*events, *more)), snap.case, message
 
-        change, _ = await self._change(principal, reference, act)
+        change, _ = await self._change_receiving(principal, reference, act)
         return change.ticket_change.ticket
+
+    def _store_files(self, uploads: Sequence[Upload]) -> tuple[StoredAttachment, ...]:
+        """Blobs first, as intake does: content-addressed, so a refused change leaves only an unused file."""
+        if not uploads:
+            return ()
+        if self.blobs is None or len(uploads) > self.limits.max_attachments:
+            raise ValidationFailed({"attachments": TOO_MANY_FILES})
+        if any(len(u.data) > self.limits.max_attachment_bytes for u in uploads):
+            raise ValidationFailed({"attachments": FILE_TOO_LARGE})
+        stored = []
+        for upload in uploads:
+            digest, sniffed = self.blobs.put(upload.data)
+            name = safe_filename(upload.filename)
+            stored.append(StoredAttachment(name, (upload.declared_type or "")[:200], sniffed, len(upload.data), digest))
+        return tuple(stored)
+
+    async def _change_receiving(
+        self,
+        principal: Principal,
+        reference: str,
+        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | InboundMessage | None]],
+    ) -> tuple[CaseChange, int | None]:
+        """CaseWork._change for a change whose message may be one received (a letter with enclosures)."""
+        now = self.clock.now()
+
+        def decide(snap: CaseSnapshot) -> CaseChange:
+            if snap.snapshot.desk not in principal.desks:
+                raise NotFound("ticket", snap.snapshot.reference)
+            derived = CaseSnapshot(
+                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket, snap.case)
+            )
+            moved, case, message = act(derived, now)
+            change = TicketChange(
+                at=now,
+                actor_id=principal.user_id,
+                actor_label=principal.email,
+                ticket=moved.ticket,
+                events=moved.events,
+                message=message,
+            )
+            return CaseChange(change, case)
+
+        return await self.store.change(reference, decide)
 
     def _formal_request(
         self, ticket: Ticket, case: Case, logged: LoggedChannel, at: datetime, now: datetime
@@ -177,6 +252,7 @@ class RequestDesk(CaseWork):
         request_types: Sequence[str],
         requester_kind: str | None = None,
         person_birth_date: date | None = None,
+        expected_version: int | None = None,
     ) -> Ticket:
         """Triage: the contact holds statutory requests (types are added, never removed: each keeps its
         records), made by the person or an agent (with the person's birth date when a parent asks for
@@ -190,6 +266,7 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"request_types": "name the request types, or the requester kind"})
 
         def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+            _fresh(snap, expected_version)
             ticket = snap.snapshot.ticket
             if ticket.state not in CLASSIFIABLE:
                 raise Conflict(
@@ -258,6 +335,7 @@ class RequestDesk(CaseWork):
         valid_until: date | None,
         masked: bool,
         received_on: date | None = None,
+        expected_version: int | None = None,
     ) -> Case:
         """Record a document that arrived; the answer is the case with its checklist."""
         try:
@@ -266,6 +344,7 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"kind": f"use one of {', '.join(DocumentKind)}"}) from None
 
         def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+            _fresh(snap, expected_version)
             ticket = snap.snapshot.ticket
             desk = self.desks[ticket.desk]
             today = self._today(desk, now)
@@ -288,7 +367,14 @@ class RequestDesk(CaseWork):
         return await self.read_case(reference)  # as stored: the new document has its id
 
     async def record_fee(
-        self, principal: Principal, reference: str, amount_yen: int, instrument_raw: str, issued_on: date | None
+        self,
+        principal: Principal,
+        reference: str,
+        amount_yen: int,
+        instrument_raw: str,
+        issued_on: date | None,
+        *,
+        expected_version: int | None = None,
     ) -> FeeCheck:
         """Check a payment against the ticket's fee (APPI Art. 38) and keep what was found."""
         try:
@@ -300,6 +386,7 @@ class RequestDesk(CaseWork):
         found: list[FeeCheck] = []
 
         def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | None]:
+            _fresh(snap, expected_version)
             ticket = snap.snapshot.ticket
             today = self._today(self.desks[ticket.desk], now)
             check = pay(snap.case, Payment(amount_yen, instrument, issued_on), today)
@@ -320,6 +407,34 @@ class RequestDesk(CaseWork):
 
         await self._change(principal, reference, act)
         return found[-1]
+
+
+def _fresh(snap: CaseSnapshot, expected_version: int | None) -> None:
+    """Optimistic locking under the ticket's write lock: the page's version must still be the ticket's."""
+    ticket = snap.snapshot.ticket
+    if expected_version is not None and ticket.version != expected_version:
+        raise StaleChange(ticket.reference, expected_version, ticket.version)
+
+
+def _received(text: str, channel: LoggedChannel, at: datetime, files: tuple[StoredAttachment, ...]) -> InboundMessage:
+    """A logged call, letter or visit with its enclosures, kept as a message received from the requester
+    (an agent's own message carries no files); the event of the change names who logged it."""
+    return InboundMessage(
+        from_email=None,
+        subject="",
+        text=text,
+        html=None,
+        message_id=None,
+        in_reply_to=None,
+        references=(),
+        to=(),
+        cc=(),
+        raw_path="",
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        attachments=files,
+        received_at=at,
+        channel=channel.value,
+    )
 
 
 __all__ = ["LoggedChannel", "RequestDesk", "derive", "move"]

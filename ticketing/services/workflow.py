@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
+from ticketing.domain.errors import Conflict, NotFound, StaleChange, ValidationFailed
 from ticketing.domain.forwarding import Basis, follow_up_clock, forward
 from ticketing.domain.mail import MailKind, OutgoingMail
 from ticketing.domain.requests import (
@@ -21,7 +21,7 @@ from ticketing.domain.requests import (
     record_notice,
 )
 from ticketing.domain.ticket import EventAction, Ticket, TicketEvent, Transition
-from ticketing.domain.tickets import Action
+from ticketing.domain.tickets import TRANSITIONS, WAITING_ON_REQUESTER, Action
 from ticketing.services import notifications
 from ticketing.services.calendars import CalendarService
 from ticketing.services.ports import (
@@ -45,6 +45,9 @@ NOTICE_BY_POST = (
     "no notice can go to the requester by e-mail: record the notice sent by post or registered post (notice_method)"
 )
 MAX_NOTE = 5_000
+MAX_INTERNAL_NOTE = 20_000  # an internal note is as long as a logged call or letter may be
+PAUSE_REASON = "say why the ticket waits on the requester (the reason is kept with the pause)"
+NOT_A_PAUSE = "this move does not wait on the requester: choose one that does"
 
 
 class TicketWorkflow:
@@ -77,12 +80,14 @@ class TicketWorkflow:
         notice_method: str | None = None,
         notice_sent_at: datetime | None = None,
         then: Then | None = None,
+        expected_version: int | None = None,
     ) -> str:
         """Apply `action` through the transition table; clocks pause, resume, stop or restart with it.
 
         The requester hears of the moves that concern them (domain.tickets.requester_notice), with the
         agent's `note` in the mail, unless `notify` is false. `then` adds to the move in the same
-        change (a forwarding record and its follow-up clock).
+        change (a forwarding record and its follow-up clock). With `expected_version` (the ticket
+        page's forms) a ticket changed since the page was rendered refuses the move (StaleChange).
         """
         try:
             action = Action(action_raw)
@@ -99,11 +104,13 @@ class TicketWorkflow:
         def decide(both: CaseSnapshot) -> CaseChange:
             snap = both.snapshot
             self._check_desk(principal, snap)
+            _fresh(snap, expected_version)
             # A request ticket moves under the request rules (APPI Arts. 36-38; services/requests.py).
             desk, calendar = self.desks[snap.desk], self.calendars.calendar(snap.desk)
             if needs_told_reason(both.case, action) and not note.strip():
                 raise ValidationFailed({"note": REJECTION_REASON})
             moved, case = move(desk, calendar, both, action, now, reason)
+            moved = _pause_reason(snap.ticket, moved, reason)
             if then is not None:
                 ticket, case, events = then(moved.ticket, case, now)
                 moved = replace(moved, ticket=ticket, events=(*moved.events, *events))
@@ -135,6 +142,7 @@ class TicketWorkflow:
         note: str = "",
         notice_method: str | None = None,
         notice_sent_at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> str:
         """Forward the request to the company responsible (PPC Q&A 1-56; Art. 27(5)(iii)): the record of
         what went to whom and when, the requester's guidance (the status mail), and a follow-up clock
@@ -172,6 +180,7 @@ class TicketWorkflow:
             notice_method=notice_method,
             notice_sent_at=notice_sent_at,
             then=then,
+            expected_version=expected_version,
         )
 
     def _change(
@@ -240,7 +249,9 @@ class TicketWorkflow:
         """After a change of secret key the derived link differs: its hash is stored so the new link works."""
         return self.mailer.links.hash(snap.reference)
 
-    async def reply(self, principal: Principal, reference: str, text: str) -> None:
+    async def reply(
+        self, principal: Principal, reference: str, text: str, *, expected_version: int | None = None
+    ) -> None:
         """A human reply to the requester: stored, mailed, and it stops the first-response clock."""
         text = (text or "").strip()
         if not text:
@@ -251,6 +262,7 @@ class TicketWorkflow:
 
         def decide(snap: TicketSnapshot) -> TicketChange:
             self._check_desk(principal, snap)
+            _fresh(snap, expected_version)
             desk = self.desks[snap.desk]
             mail = None
             if snap.requester_email:
@@ -271,7 +283,14 @@ class TicketWorkflow:
 
         await self.store.change(reference, decide)
 
-    async def assign(self, principal: Principal, reference: str, assignee_email: str | None) -> None:
+    async def assign(
+        self,
+        principal: Principal,
+        reference: str,
+        assignee_email: str | None,
+        *,
+        expected_version: int | None = None,
+    ) -> None:
         # Another desk's ticket is "not found" before anything else is looked at: a member lookup
         # first would tell who works on that desk (404 for a stranger, 400 for a colleague).
         desk = await self.store.desk_of(reference)
@@ -285,12 +304,73 @@ class TicketWorkflow:
 
         def decide(snap: TicketSnapshot) -> TicketChange:
             self._check_desk(principal, snap)
+            _fresh(snap, expected_version)
             moved = rules.assign(snap.ticket, assignee_id, assignee_email or None)
             return self._change(snap, principal, moved, None, {}, now=self.clock.now())
 
         await self.store.change(reference, decide)
 
+    async def note(
+        self, principal: Principal, reference: str, text: str, *, expected_version: int | None = None
+    ) -> None:
+        """An internal note: on the ticket for the desk, never mailed, no clock moves."""
+        text = (text or "").strip()
+        if not text:
+            raise ValidationFailed({"text": "a note needs some text"})
+        if len(text) > MAX_INTERNAL_NOTE:
+            raise ValidationFailed({"text": f"at most {MAX_INTERNAL_NOTE} characters"})
+        now = self.clock.now()
+
+        def decide(snap: TicketSnapshot) -> TicketChange:
+            self._check_desk(principal, snap)
+            _fresh(snap, expected_version)
+            moved = Transition(snap.ticket, (TicketEvent(EventAction.NOTE_ADDED),))
+            return self._change(snap, principal, moved, None, {}, AgentMessage(text), now=now)
+
+        await self.store.change(reference, decide)
+
+    async def pause(
+        self,
+        principal: Principal,
+        reference: str,
+        action_raw: str,
+        reason: str,
+        *,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> str:
+        """Wait on the requester: the only pause the rules know (docs/business-time.md). The business
+        clocks pause while the ticket waits for documents or the formal request, never otherwise, and
+        the statutory clock never pauses (APPI Art. 39); the reason is kept with the pause."""
+        try:
+            action = Action(action_raw)
+        except ValueError:
+            raise ValidationFailed({"action": NOT_A_PAUSE}) from None
+        if not any(a is action and to in WAITING_ON_REQUESTER for (_, a), to in TRANSITIONS.items()):
+            raise ValidationFailed({"action": NOT_A_PAUSE})
+        if not reason.strip():
+            raise ValidationFailed({"reason": PAUSE_REASON})
+        return await self.transition(
+            principal, reference, action.value, reason.strip(), note=note, expected_version=expected_version
+        )
+
     @staticmethod
     def _check_desk(principal: Principal, snap: TicketSnapshot) -> None:
         if snap.desk not in principal.desks:
             raise NotFound("ticket", snap.reference)
+
+
+def _fresh(snap: TicketSnapshot, expected_version: int | None) -> None:
+    """Optimistic locking, under the ticket's write lock: the page's version must still be the ticket's."""
+    if expected_version is not None and snap.ticket.version != expected_version:
+        raise StaleChange(snap.reference, expected_version, snap.ticket.version)
+
+
+def _pause_reason(before: Ticket, moved: Transition, reason: str) -> Transition:
+    """A move that starts waiting on the requester keeps the agent's reason with its pause (shown where
+    the clocks are explained), not only on the event."""
+    pauses = moved.ticket.pauses
+    if not reason.strip() or len(pauses) <= len(before.pauses) or pauses[-1].end is not None:
+        return moved
+    last = replace(pauses[-1], reason=f"{pauses[-1].reason}: {reason.strip()}")
+    return replace(moved, ticket=replace(moved.ticket, pauses=(*pauses[:-1], last)))

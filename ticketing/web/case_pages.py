@@ -9,12 +9,10 @@ Times typed into a form are read in the desk's zone.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import CacheControlHeader, FormMultiDict
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
@@ -28,46 +26,20 @@ from ticketing.services.notice_letters import NoticeLetters
 from ticketing.services.ports import Principal
 from ticketing.services.referrals import ReferralDesk
 from ticketing.services.requests import RequestDesk
-from ticketing.services.tickets import TicketQueries
+from ticketing.services.ticket_workspace import TicketWorkspace
 from ticketing.services.workflow import TicketWorkflow
+from ticketing.web import forms
 from ticketing.web.auth import page_principal, to_login
-from ticketing.web.case_view import case_context, staff_language
+from ticketing.web.case_view import staff_language
 from ticketing.web.deps import PrincipalDep
-from ticketing.web.errors import STATUS
 from ticketing.web.i18n import translations
+from ticketing.web.ticket_view import ticket_page
 
-Form = FormMultiDict
-
-
-def _text(form: Form, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _day(form: Form, name: str) -> date | None:
-    raw = _text(form, name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({name: "not a date (YYYY-MM-DD)"}) from None
-
-
-def _instant(form: Form, name: str, desk: Desk) -> datetime | None:
-    """A `datetime-local` field, read in the desk's zone."""
-    raw = _text(form, name)
-    if not raw:
-        return None
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed({name: "not a date and time"}) from None
-    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(desk.timezone))
-
-
-def _lines(form: Form, name: str) -> list[str]:
-    return [line.strip() for line in _text(form, name).splitlines() if line.strip()]
+Form = forms.Form
+_text, _day, _instant, _lines = forms.text, forms.day, forms.instant, forms.lines
+# The form's version of the ticket, checked by the service under its lock (workflow, requests), or
+# just before the change for the services that take none (decisions, referrals, incidents).
+Act = Callable[[Form, Desk, int | None], Awaitable[Any]]
 
 
 class CasePages(Controller):
@@ -82,22 +54,23 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: str,
         principal: Principal,
-        queries: TicketQueries,
-        desks: Mapping[str, Desk],
-        act: Callable[[Form, Desk], Awaitable[Any]],
+        workspace: TicketWorkspace,
+        act: Act,
+        form_name: str = "case",
     ) -> Template | Redirect:
-        """Run one form's change; on a refusal, the ticket page again with the reason."""
-        desk = desks[await queries.desk_for_staff(principal, reference)]  # 404 for another desk's ticket
+        """Run one form's change; on a refusal, the ticket page again with the reason and what was typed
+        (409 for a form from an older version of the ticket)."""
+        desk = await workspace.desk_of(principal, reference)  # 404 for another desk's ticket
+        form = await request.form()
         try:
-            await act(await request.form(), desk)
-        except (ValidationFailed, DomainError) as exc:
+            await act(form, desk, forms.version(form))
+        except DomainError as exc:
             if isinstance(exc, NotFound) and exc.kind == "ticket":
                 raise
-            lang = staff_language(request)
-            detail = await queries.detail_for_staff(principal, reference)
-            context = case_context(detail, desk, principal, lang, error=exc)
-            status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-            return Template("ticket.html", context=context, status_code=status)
+            typed = forms.typed(form)
+            return await ticket_page(
+                request, principal, reference, workspace, error=exc, typed=typed, typed_form=form_name
+            )
         return Redirect(f"/app/tickets/{reference}#case", status_code=303)
 
     @post("/tickets/{reference:str}/requests")
@@ -106,19 +79,23 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         requests: NamedDependency[RequestDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             types = [t for t in form.getall("request_type", []) if isinstance(t, str)]
             kind = _text(form, "requester_kind") or None
             birth = _day(form, "person_birth_date")
             await requests.classify(
-                principal, reference, request_types=types, requester_kind=kind, person_birth_date=birth
+                principal,
+                reference,
+                request_types=types,
+                requester_kind=kind,
+                person_birth_date=birth,
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/contacts")
     async def log_contact(
@@ -126,11 +103,10 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         requests: NamedDependency[RequestDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             await requests.log_contact(
                 principal,
                 reference,
@@ -138,9 +114,11 @@ class CasePages(Controller):
                 _instant(form, "received_at", desk),
                 _text(form, "text"),
                 conforming_request=form.get("conforming_request") == "yes",
+                uploads=await forms.uploads(form, "attachments", requests.limits.max_attachment_bytes),
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act, "contact")
 
     @post("/tickets/{reference:str}/documents")
     async def document(
@@ -148,11 +126,10 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         requests: NamedDependency[RequestDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             await requests.add_document(
                 principal,
                 reference,
@@ -161,9 +138,10 @@ class CasePages(Controller):
                 valid_until=_day(form, "valid_until"),
                 masked=form.get("masked") == "yes",
                 received_on=_day(form, "received_on"),
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/fee")
     async def fee(
@@ -171,19 +149,23 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         requests: NamedDependency[RequestDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             raw = _text(form, "amount_yen").replace(",", "")
             if not raw.isdigit():
                 raise ValidationFailed({"amount_yen": "a whole number of yen"})
             await requests.record_fee(
-                principal, reference, int(raw), _text(form, "instrument"), _day(form, "issued_on")
+                principal,
+                reference,
+                int(raw),
+                _text(form, "instrument"),
+                _day(form, "issued_on"),
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/decisions")
     async def propose(
@@ -191,14 +173,14 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         decisions: NamedDependency[DecisionDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
+            await ticket_workspace.expect(principal, reference, version)
             await decisions.propose(principal, reference, _text(form, "outcome"), _text(form, "reason"))
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act, "decision")
 
     @post("/tickets/{reference:str}/decisions/{decision_id:int}")
     async def review(
@@ -207,15 +189,15 @@ class CasePages(Controller):
         reference: FromPath[str],
         decision_id: FromPath[int],
         decisions: NamedDependency[DecisionDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             approve = form.get("verdict") == "approve"
+            await ticket_workspace.expect(principal, reference, version)
             await decisions.review(principal, decision_id, approve=approve, note=_text(form, "note"))
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/transitions")
     async def transition(
@@ -223,11 +205,10 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         workflow: NamedDependency[TicketWorkflow],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             await workflow.transition(
                 principal,
                 reference,
@@ -236,9 +217,10 @@ class CasePages(Controller):
                 note=_text(form, "note"),
                 notice_method=_text(form, "notice_method") or None,
                 notice_sent_at=_instant(form, "notice_sent_at", desk),
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act, "move")
 
     @post("/tickets/{reference:str}/referrals")
     async def referral(
@@ -246,12 +228,12 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         referrals: NamedDependency[ReferralDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             org = desk.accredited_org.short_name if desk.accredited_org else ""
+            await ticket_workspace.expect(principal, reference, version)
             await referrals.add_referral(
                 principal,
                 reference,
@@ -263,7 +245,7 @@ class CasePages(Controller):
                 materials=_lines(form, "materials"),
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/referrals/{referral_id:int}")
     async def update_referral(
@@ -272,11 +254,11 @@ class CasePages(Controller):
         reference: FromPath[str],
         referral_id: FromPath[int],
         referrals: NamedDependency[ReferralDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
+            await ticket_workspace.expect(principal, reference, version)
             await referrals.update_referral(
                 principal,
                 reference,
@@ -286,7 +268,7 @@ class CasePages(Controller):
                 outcome_raw=_text(form, "outcome") or None,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/forwardings")
     async def forward(
@@ -294,11 +276,10 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         workflow: NamedDependency[TicketWorkflow],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             await workflow.forward(
                 principal,
                 reference,
@@ -308,9 +289,10 @@ class CasePages(Controller):
                 summary=_text(form, "summary"),
                 sent_at=None,
                 note=_text(form, "note"),
+                expected_version=version,
             )
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act, "forward")
 
     @post("/tickets/{reference:str}/forwardings/{forwarding_id:int}")
     async def partner_answer(
@@ -319,15 +301,15 @@ class CasePages(Controller):
         reference: FromPath[str],
         forwarding_id: FromPath[int],
         referrals: NamedDependency[ReferralDesk],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             at = _instant(form, "answered_at", desk)
+            await ticket_workspace.expect(principal, reference, version)
             await referrals.partner_answered(principal, reference, forwarding_id, at, _text(form, "answer"))
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @post("/tickets/{reference:str}/incidents")
     async def open_incident(
@@ -335,16 +317,16 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         incidents: NamedDependency[Incidents],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
         opened: list[str] = []
 
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
             raw = _text(form, "persons_affected")
             if raw and not raw.isdigit():
                 raise ValidationFailed({"persons_affected": "a whole number"})
+            await ticket_workspace.expect(principal, reference, version)
             created = await incidents.open(
                 principal,
                 reference,
@@ -356,7 +338,7 @@ class CasePages(Controller):
             )
             opened.append(created)
 
-        answer = await self._act(request, reference, principal, queries, desks, act)
+        answer = await self._act(request, reference, principal, ticket_workspace, act, "incident")
         return Redirect(f"/app/tickets/{opened[0]}#case", status_code=303) if opened else answer
 
     @post("/tickets/{reference:str}/incident")
@@ -365,14 +347,14 @@ class CasePages(Controller):
         request: Request[Any, Any, Any],
         reference: FromPath[str],
         incidents: NamedDependency[Incidents],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
+        ticket_workspace: NamedDependency[TicketWorkspace],
         principal: PrincipalDep,
     ) -> Template | Redirect:
-        async def act(form: Form, desk: Desk) -> None:
+        async def act(form: Form, desk: Desk, version: int | None) -> None:
+            await ticket_workspace.expect(principal, reference, version)
             await incidents.fulfil(principal, reference, _text(form, "duty"), _instant(form, "at", desk))
 
-        return await self._act(request, reference, principal, queries, desks, act)
+        return await self._act(request, reference, principal, ticket_workspace, act)
 
     @get("/tickets/{reference:str}/notice")
     async def notice_letter(
