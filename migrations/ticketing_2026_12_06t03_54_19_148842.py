@@ -40,7 +40,7 @@ class Ticket(Table, tablename="ticket", schema=None):
 
 ID = "2026-12-06T03:54:19:148842"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "workspace: queue columns, search index, presence"
 
 
 async def forwards():

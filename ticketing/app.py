@@ -30,6 +30,8 @@ from ticketing.resources import WEB_DIR
 from ticketing.services.demo import seed_demo
 from ticketing.services.health import Readiness
 from ticketing.settings import Settings
+from ticketing.web.access_api import AccessLogApi
+from ticketing.web.access_pages import AccessLogPages
 from ticketing.web.api import TicketApi
 from ticketing.web.case_api import CaseApi, DecisionApi, HandOverApi
 from ticketing.web.case_pages import CasePages
@@ -44,16 +46,19 @@ from ticketing.web.refusals import ACCESS
 from ticketing.web.reports_api import ReportsApi
 from ticketing.web.requests import SafeRequest
 from ticketing.web.schema_page import LocalSwaggerUI
+from ticketing.web.settings_pages import SettingsPages
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
 from ticketing.web.staff import LoginPages, StaffPages
-from ticketing.web.status import status_page
+from ticketing.web.status import StatusPage
+from ticketing.web.ticket_pages import TicketPages
+from ticketing.web.workspace import WorkspacePages
 
 log = logging.getLogger(__name__)
 
 
 def _form_post(request: Request[Any, Any, Any]) -> bool:
-    """The public form's bucket: POSTs to /desks/{slug}/contact."""
-    return request.method == "POST" and request.url.path.startswith("/desks/")
+    """The public forms' bucket: POSTs to /desks/{slug}/contact and to a status page (/status/{token})."""
+    return request.method == "POST" and request.url.path.startswith(("/desks/", "/status/"))
 
 
 def _signin_post(request: Request[Any, Any, Any]) -> bool:
@@ -114,6 +119,7 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "options": PageOptions(secure_cookies=settings.secure_cookies, mail_relay=settings.smtp is not None),
         "outbox_view": container.outbox_view,
         "participants": container.participants,
+        "portal": container.portal,
         "queries": container.queries,
         "requests": container.requests,
         "decisions": container.decisions,
@@ -124,6 +130,11 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,
         "workflow": container.workflow,
+        "access": container.access,
+        "presence": container.presence,
+        "ticket_workspace": container.ticket_workspace,
+        "attachments": container.attachments,
+        "workspace": container.workspace,
     }
     return {"now": Provide(now, sync_to_thread=False)} | {name: _constant(v) for name, v in services.items()}
 
@@ -179,11 +190,16 @@ def create_app(
             CalendarApi,
             MailLogApi,
             ParticipantsApi,
+            AccessLogApi,
             ContactForm,
             LoginPages,
             StaffPages,
+            WorkspacePages,
             CasePages,
-            status_page,
+            AccessLogPages,
+            SettingsPages,
+            TicketPages,
+            StatusPage,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"], include_in_schema=False),
         ],
         dependencies=handler_dependencies(container),

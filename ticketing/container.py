@@ -12,12 +12,16 @@ import socket
 from dataclasses import dataclass
 
 from ticketing.db.accounts import PiccoloAccountStore
+from ticketing.db.attachments import PiccoloAttachmentStore
 from ticketing.db.cases import PiccoloCaseStore
 from ticketing.db.contacts import PiccoloContactStore
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
 from ticketing.db.outbox import PiccoloOutboxStore
 from ticketing.db.participants import PiccoloParticipantStore
+from ticketing.db.portal import PiccoloPortalStore
+from ticketing.db.presence import PiccoloPresenceStore
+from ticketing.db.queues import PiccoloQueueStore
 from ticketing.db.reports import PiccoloReportStore
 from ticketing.db.tickets import PiccoloTicketStore
 from ticketing.db.workflow import PiccoloWorkflowStore
@@ -28,6 +32,7 @@ from ticketing.mail.imap import ImapMailbox
 from ticketing.mail.smtp import SmtpTransport
 from ticketing.services.access import AccessLog
 from ticketing.services.accounts import AccountService
+from ticketing.services.attachments import AttachmentFiles
 from ticketing.services.calendars import CalendarService
 from ticketing.services.contacts import ContactDetails
 from ticketing.services.decisions import DecisionDesk
@@ -42,13 +47,17 @@ from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.participants import Participants
 from ticketing.services.ports import Clock, MailTransport
+from ticketing.services.presence import Presence
 from ticketing.services.referrals import ReferralDesk
 from ticketing.services.reports import Reports
+from ticketing.services.requester_portal import RequesterPortal
 from ticketing.services.requests import RequestDesk
 from ticketing.services.sla import SlaService
 from ticketing.services.throttle import Throttle
+from ticketing.services.ticket_workspace import TicketWorkspace
 from ticketing.services.tickets import TicketQueries
 from ticketing.services.workflow import TicketWorkflow
+from ticketing.services.workspace import Workspace
 from ticketing.settings import Settings
 
 
@@ -62,6 +71,7 @@ class Container:
     outbox_store: PiccoloOutboxStore
     intake: IntakeService
     queries: TicketQueries
+    workspace: Workspace
     accounts: AccountService
     outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
     calendars: CalendarService
@@ -82,7 +92,12 @@ class Container:
     throttle: Throttle
     outbox_view: OutboxView
     contacts: ContactDetails
+    portal: RequesterPortal
     parts: IntakeParts
+    # the agent's ticket page (web/ticket_pages.py)
+    presence: Presence
+    ticket_workspace: TicketWorkspace
+    attachments: AttachmentFiles
 
     def mailbox(self, desk: Desk, password: str) -> MailboxClient:
         """A session on the desk's IMAP inbox (opened by the poller)."""
@@ -101,6 +116,7 @@ class Container:
         queries = TicketQueries(tickets, access, cases, desks)
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
+        presence = Presence(PiccoloPresenceStore(), clock)
         return cls(
             settings=settings,
             desks=desks,
@@ -110,6 +126,7 @@ class Container:
             outbox_store=outbox_store,
             intake=parts.intake,
             queries=queries,
+            workspace=Workspace(PiccoloQueueStore(), access),
             accounts=AccountService(accounts_store, clock, list(desks), parts.throttle),
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
             calendars=parts.calendars,
@@ -122,7 +139,15 @@ class Container:
                 mailer=parts.mailer,
                 clock=clock,
             ),
-            requests=RequestDesk(desks=desks, calendars=parts.calendars, sla=parts.sla, store=cases, clock=clock),
+            requests=RequestDesk(
+                desks=desks,
+                calendars=parts.calendars,
+                sla=parts.sla,
+                store=cases,
+                clock=clock,
+                blobs=parts.blobs,
+                limits=parts.intake.limits,
+            ),
             decisions=DecisionDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
             referrals=ReferralDesk(desks=desks, calendars=parts.calendars, store=cases, clock=clock),
             letters=NoticeLetters(desks=desks, queries=queries, mailer=parts.mailer),
@@ -145,7 +170,24 @@ class Container:
             throttle=parts.throttle,
             outbox_view=OutboxView(outbox_store, access),
             contacts=ContactDetails(PiccoloContactStore(), clock),
+            portal=RequesterPortal(
+                desks=desks,
+                store=PiccoloPortalStore(),
+                cases=cases,
+                workflow=PiccoloWorkflowStore(),
+                calendars=parts.calendars,
+                blobs=parts.blobs,
+                clock=clock,
+                limits=parts.intake.limits,
+                link_days_after_close=settings.status_link_days_after_close,
+                throttle=parts.throttle,
+            ),
             parts=parts,
+            presence=presence,
+            ticket_workspace=TicketWorkspace(
+                queries=queries, sla=parts.sla, presence=presence, desks=desks, clock=clock
+            ),
+            attachments=AttachmentFiles(PiccoloAttachmentStore(), parts.blobs, access),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:

@@ -33,6 +33,7 @@ ANSWERS = {
     ("post", "/api/v1/tickets/{reference}/transitions"): {400, 401, 404, 409, 413},
     ("post", "/api/v1/tickets/{reference}/replies"): {400, 401, 404, 413},
     ("put", "/api/v1/tickets/{reference}/assignee"): {400, 401, 404, 413},
+    ("get", "/api/v1/tickets/{reference}/access"): {400, 401, 404},
     ("get", "/api/v1/tickets/{reference}/participants"): {400, 401, 404},
     ("post", "/api/v1/tickets/{reference}/participants"): {400, 401, 404, 413},
     ("delete", "/api/v1/tickets/{reference}/participants/{email}"): {400, 401, 404},

@@ -132,7 +132,7 @@ async def test_app_lists_only_the_tickets_of_my_desks(client, app, relia_agent, 
     assert "REL-2026-000001" in page and "About relia" in page
     assert "RCS-2026-000001" not in page and "About rext-cs" not in page
     lists = await AccessLog.select().where(AccessLog.what == "ticket_list")  # subjects are personal data too
-    assert [(r["target"], r["via"], r["rows_shown"]) for r in lists] == [("desks:relia", "web", 1)]
+    assert [(r["target"], r["via"], r["rows_shown"]) for r in lists] == [("queue:open desks:relia", "web", 1)]
 
     both = await make_staff("manager@both.test", ["relia", "rext-cs"], role="manager")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as other:

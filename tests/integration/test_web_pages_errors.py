@@ -70,7 +70,7 @@ async def test_a_failure_on_our_side_is_a_page_for_pages_and_json_for_the_api(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the database fell over")
 
-    monkeypatch.setattr(container.queries, "status_for_requester", broken)
+    monkeypatch.setattr(container.portal, "view", broken)
     monkeypatch.setattr(container.queries, "list_for_staff", broken)
     page = await client.get("/status/some-token")
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")

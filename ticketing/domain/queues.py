@@ -69,6 +69,45 @@ RULES: dict[Queue, QueueRule] = {
 }
 
 
+RECENTLY_CLOSED_DAYS = 30  # the closed queue: tickets settled in the last 30 days, newest first
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Narrowing a queue: each field None means "any"."""
+
+    desk: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    state: str | None = None
+    assignee: int | None = None  # a staff user's id; 0 means nobody (unassigned)
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page ended: the sort key of its last row (keyset paging, never OFFSET)."""
+
+    at: datetime | None  # next_due_at (open queues) or closed_at (the closed queue); None for search
+    id: int
+
+    def token(self) -> str:
+        return f"{self.at.isoformat() if self.at else ''}~{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> Cursor | None:
+        """A token from a "next" link; None for anything else (a bad link starts at the top)."""
+        stamp, sep, ident = token.partition("~")
+        if not sep or not ident.isdigit() or len(token) > 80:
+            return None
+        try:
+            at = datetime.fromisoformat(stamp) if stamp else None
+        except ValueError:
+            return None
+        if at is not None and at.tzinfo is None:
+            return None
+        return cls(at, int(ident))
+
+
 def next_due(state: State, clocks: Iterable[ClockState]) -> datetime | None:
     """The ticket's sort key in the open queues (None: settled, in no open queue)."""
     if state in SETTLED:
@@ -100,8 +139,11 @@ __all__ = [
     "COUNT_CAP",
     "NO_DUE",
     "PAGE_SIZE",
+    "RECENTLY_CLOSED_DAYS",
     "RULES",
+    "Cursor",
     "Queue",
+    "QueueFilter",
     "QueueRule",
     "Risk",
     "next_due",

@@ -130,6 +130,14 @@ class MessageView:
     quote_start: int | None = None
     signature_start: int | None = None
     message_id: str | None = None
+    id: int | None = None  # the stored message's id
+    author: str | None = None  # the staff member who wrote it (a reply, a note, a logged contact): e-mail
+    attachment_ids: tuple[int, ...] = ()  # the id of each of `attachments`, in the same order
+
+    @property
+    def files(self) -> tuple[tuple[int, StoredAttachment], ...]:
+        """Each attachment with the id its download is asked for by."""
+        return tuple(zip(self.attachment_ids, self.attachments, strict=False))
 
     @property
     def parts(self) -> ReplyParts:
@@ -165,6 +173,43 @@ class TicketDetail:
     requester_kind: RequesterKind = RequesterKind.PERSON
     person_birth_date: date | None = None
     clocks: tuple[ClockState, ...] = ()
+    version: int = 0  # the ticket's change count: the page's forms send it back (optimistic locking)
+
+
+@dataclass(frozen=True, slots=True)
+class Colleague:
+    """A member of a desk, as the ticket page names them (assignment, presence)."""
+
+    user_id: int
+    email: str
+    display_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """Someone who has a ticket's page open (domain/presence.py)."""
+
+    who: Colleague
+    mode: str  # viewing | replying
+    seen_at: datetime
+
+
+class PresenceStore(Protocol):
+    """Who has which ticket open; the desk's members; a ticket's version (without a lock)."""
+
+    async def desk_of(self, reference: str) -> str | None: ...
+
+    async def touch(self, reference: str, user_id: int, mode: str, at: datetime) -> None: ...
+
+    async def seen(self, reference: str, since: datetime) -> list[Seen]: ...
+
+    async def members(self, desk: str) -> list[Colleague]: ...
+
+    async def version_of(self, reference: str) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +221,7 @@ class Principal:
     roles: Mapping[str, str] = field(default_factory=dict)  # desk slug -> role
     via: str = "api"  # api | web: how this request came (for the access log)
     client: str = ""  # the client address as the app sees it (for the access log)
+    language: str = ""  # the staff pages' language the user chose (ja | en); "": none, the browser's
 
     @property
     def desks(self) -> frozenset[str]:

@@ -194,12 +194,16 @@ class SlaService:
 
     # --- explanation ---------------------------------------------------------------------------
 
-    async def explain(self, principal: Principal, reference: str, now: datetime) -> list[ClockExplanation]:
+    async def explain(
+        self, principal: Principal, reference: str, now: datetime, *, logged: bool = False
+    ) -> list[ClockExplanation]:
+        """The ticket's clocks explained; the read is recorded unless the caller's own read of the
+        ticket already is (`logged`: the ticket page, which shows them beside everything else)."""
         found = await self.store.clocks_of(reference)
         if found is None or found[0].desk not in principal.desks:
             raise NotFound("ticket", reference)
         ticket, clocks, pauses = found
-        if self.access is not None:
+        if self.access is not None and not logged:
             await self.access.read(principal, AccessKind.SLA, reference, desk=ticket.desk, reference=reference)
         calendar = self.calendars.calendar(ticket.desk)
         fired = await self.store.firings_of(ticket.id)

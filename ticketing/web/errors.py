@@ -23,11 +23,13 @@ from ticketing.domain.errors import (
     Forbidden,
     InvalidTransition,
     NotFound,
+    StaleChange,
     Throttled,
     ValidationFailed,
 )
 from ticketing.web.contact import ERROR_MESSAGES, NOT_PROCESSED, error_page
 from ticketing.web.refusals import refusal_task
+from ticketing.web.requests import loggable_path
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     InvalidTransition: 409,
+    StaleChange: 409,  # a form from an older version of the ticket (optimistic locking)
     Throttled: 429,
 }
 SERVER_ERROR = "Something went wrong on our side. Please try again later."
@@ -108,7 +111,7 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
         return Response(
             body, status_code=exc.status_code, headers=exc.headers, background=refusal_task(request, exc.status_code)
         )
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request.url.path))
     if not answers_json(request.url.path):
         return _page(request, HTTP_500_INTERNAL_SERVER_ERROR)
     return Response({"status_code": 500, "detail": "Internal server error"}, status_code=HTTP_500_INTERNAL_SERVER_ERROR)

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader, Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from ticketing.domain.desks import Desk
 from ticketing.domain.errors import AuthenticationFailed, NotFound, Throttled
 from ticketing.services.accounts import AccountService
 from ticketing.services.mail_log import MailLog
 from ticketing.services.outbox_view import OutboxView
 from ticketing.services.ports import Principal
-from ticketing.services.tickets import TicketQueries
 from ticketing.web.auth import SESSION_COOKIE, client_address, page_principal, to_login
-from ticketing.web.case_view import LANG_COOKIE, case_context, staff_language
+from ticketing.web.case_view import LANG_COOKIE, staff_language
 from ticketing.web.contact import error_page
 from ticketing.web.deps import PageOptions, PrincipalDep
 from ticketing.web.i18n import translations
@@ -61,8 +58,9 @@ class LoginPages(Controller):
     exception_handlers = {HTTPException: _login_error}
 
     @get("/login")
-    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template("login.html", context=_ctx(None, next=_safe_next(next), error=None, email=""))
+    async def login_form(self, request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
+        lang = staff_language(request)
+        return Template("login.html", context=_ctx(None, lang, next=_safe_next(next), error=None, email=""))
 
     @get("/", cache_control=CacheControlHeader(no_store=True))
     async def root(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Redirect:
@@ -89,10 +87,10 @@ class LoginPages(Controller):
             )
         except AuthenticationFailed:
             typed = email if isinstance(email, str) else ""
+            lang = staff_language(request)
+            error = translations(lang).gettext("Wrong e-mail or password.")
             return Template(
-                "login.html",
-                status_code=401,
-                context=_ctx(None, next=target, error="Wrong e-mail or password.", email=typed[:254]),
+                "login.html", status_code=401, context=_ctx(None, lang, next=target, error=error, email=typed[:254])
             )
         except Throttled as exc:
             return error_page(
@@ -113,7 +111,18 @@ class LoginPages(Controller):
             secure=options.secure_cookies,
             max_age=12 * 3600,
         )
-        return Redirect(target, status_code=303, cookies=[cookie])
+        # The user's language setting is the staff pages' language (web/settings_pages.py); with none
+        # chosen, a language left by an earlier ?lang= switch goes, and the browser's applies.
+        language = Cookie(
+            key=LANG_COOKIE,
+            value=principal.language,
+            path="/app",
+            samesite="lax",
+            httponly=True,
+            secure=options.secure_cookies,
+            max_age=None if principal.language else 0,
+        )
+        return Redirect(target, status_code=303, cookies=[cookie, language])
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]) -> Redirect:
@@ -128,33 +137,6 @@ class StaffPages(Controller):
     dependencies = {"principal": Provide(page_principal)}
     exception_handlers = {NotAuthorizedException: to_login, NotFound: _staff_not_found}
     cache_control = CacheControlHeader(no_store=True)  # pages with personal data: never cached
-
-    @get("/")
-    async def home(
-        self,
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
-        principal: PrincipalDep,
-    ) -> Template:
-        tickets = await queries.list_for_staff(principal)
-        return Template("app_home.html", context=_ctx(principal, tickets=tickets, desks=desks))
-
-    @get("/tickets/{reference:str}")
-    async def ticket(
-        self,
-        request: Request[Any, Any, Any],
-        reference: FromPath[str],
-        queries: NamedDependency[TicketQueries],
-        desks: NamedDependency[Mapping[str, Desk]],
-        principal: PrincipalDep,
-    ) -> Template:
-        detail = await queries.detail_for_staff(principal, reference)
-        lang = staff_language(request)
-        context = case_context(detail, desks[detail.summary.desk], principal, lang)
-        # A switch of language (?lang=) is remembered for the staff pages.
-        remember = request.query_params.get("lang") == lang
-        cookies = [Cookie(key=LANG_COOKIE, value=lang, path="/app", samesite="lax", httponly=True)] if remember else []
-        return Template("ticket.html", context=context, cookies=cookies)
 
     @get("/mail")
     async def mail_log(self, mail_log: NamedDependency[MailLog], principal: PrincipalDep) -> Template:
