@@ -89,7 +89,9 @@ async def test_the_sign_in_page_follows_the_browser(app, client, relia_agent):
         assert english in page
     async with browser(app, JA) as japanese:
         page = (await japanese.get("/login")).text
-        assert '<html lang="ja">' in page and "<h1>サインイン</h1>" in page and ">メールアドレス</label>" in page
+        # The English names stay beside the Japanese ones: outside checks find the controls by them.
+        assert '<html lang="ja">' in page and "<h1>サインイン (Sign in)</h1>" in page
+        assert ">メールアドレス (Email)</label>" in page and ">パスワード (Password)</label>" in page
         r = await login(japanese, relia_agent.email, "wrong horse battery")
         assert r.status_code == 401 and "メールアドレスまたはパスワードが違います。" in r.text
     r = await login(client, relia_agent.email, "wrong horse battery")

@@ -59,3 +59,15 @@ def test_a_cursor_survives_its_link_and_refuses_anything_else():
     assert Cursor.parse(Cursor(None, 7).token()) == Cursor(None, 7)
     for bad in ("", "42", "~", "x~1", "2026-11-24T06:00:00~1", "2026-11-24T06:00:00+00:00~-1", "a" * 100 + "~1"):
         assert Cursor.parse(bad) is None, bad
+
+
+def test_the_waiting_queue_states_its_partial_index_condition_word_for_word():
+    """Both engines use a partial index only when the query says its condition as the index does."""
+    import importlib
+
+    from ticketing.db.queues import WARNED, states_sql
+    from ticketing.domain.queues import RULES, Queue
+
+    migration = importlib.import_module("ticketing.migrations.ticketing_2026_12_06t04_50_00_000000")
+    assert states_sql(RULES[Queue.WAITING].states) == migration.WAITING
+    assert WARNED == migration.WARNED

@@ -18,6 +18,7 @@ from typing import Any
 from ticketing.db.sql import Dialect, Sql, reading
 from ticketing.domain.queues import COUNT_CAP, RECENTLY_CLOSED_DAYS, RULES, Cursor, Queue, QueueFilter
 from ticketing.domain.search import SearchQuery, fts5_match, pg_tsquery
+from ticketing.domain.tickets import State
 from ticketing.services.workspace_ports import QueueRow, StaffMember
 
 COLUMNS = """
@@ -32,6 +33,14 @@ JOIN desk_membership m ON m."user" = u.id JOIN desk d ON d.id = m.desk
 WHERE d.slug = ANY(:desks::varchar[]) AND u.is_active ORDER BY u.email
 """
 DESK_IDS = "SELECT id, slug FROM desk WHERE slug = ANY(:desks::varchar[])"
+
+
+WARNED = "risk >= 1"  # the condition of the partial index ticket_queue_warned, word for word
+
+
+def states_sql(states: frozenset[State]) -> str:
+    """`state IN ('a', 'b')`, sorted: the same text as the migration that made the partial index."""
+    return "state IN (" + ", ".join(f"'{s.value}'" for s in sorted(states)) + ")"
 
 
 def _row(row: Mapping[str, Any]) -> QueueRow:
@@ -93,9 +102,11 @@ def _queue_where(
     if rule.unassigned:
         where.add("t.assignee IS NULL")
     if rule.states:
-        where.add("t.state = ANY(:states::varchar[])", states=sorted(s.value for s in rule.states))
+        # Literal, in the form of the partial index ticket_queue_waiting: both engines use a partial
+        # index only when the query states its condition (the values are our own enum's, not input).
+        where.add("t." + states_sql(rule.states))
     if rule.warned:
-        where.add("t.risk >= 1 AND t.next_due_at > :now", now=now)
+        where.add(f"t.{WARNED} AND t.next_due_at > :now", now=now)  # WARNED: as the partial index says
     if rule.overdue:
         where.add("t.next_due_at <= :now", now=now)
     if filters.category:
@@ -155,7 +166,17 @@ class PiccoloQueueStore:
                 params.update(where.params)
                 inner = f"SELECT 1 FROM ticket t WHERE {where.sql} LIMIT {COUNT_CAP + 1}"
                 selects.append(f"(SELECT count(*) FROM ({inner}) x{index}) AS c{index}")
-            row = await sql.fetchrow("SELECT " + ", ".join(selects), params)
+            statement = "SELECT " + ", ".join(selects)
+            if sql.dialect is Dialect.POSTGRES:
+                # Each count stops at its LIMIT on the queue's own index. Left to itself the planner
+                # takes a table scan for some (it expects matches spread evenly, while open and recently
+                # closed tickets sit together): 0.1 s to 0.8 s at a million tickets instead of 2 ms.
+                async with sql.connection.transaction():
+                    await sql.execute("SET LOCAL enable_seqscan = off")
+                    await sql.execute("SET LOCAL enable_bitmapscan = off")
+                    row = await sql.fetchrow(statement, params)
+            else:
+                row = await sql.fetchrow(statement, params)
         assert row is not None
         return {queue: int(row[f"c{index}"]) for index, queue in enumerate(Queue)}
 

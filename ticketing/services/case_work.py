@@ -23,6 +23,7 @@ from ticketing.services.ports import (
     CaseSnapshot,
     CaseStore,
     Clock,
+    InboundMessage,
     Principal,
     TicketChange,
 )
@@ -59,7 +60,7 @@ class CaseWork:
         self,
         principal: Principal,
         reference: str,
-        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]],
+        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | InboundMessage | None]],
     ) -> tuple[CaseChange, int | None]:
         now = self.clock.now()
 
@@ -112,6 +113,6 @@ def derive(desk: Desk, asking: Asking, case: Case) -> Case:
     return replace(case, checklist=found)
 
 
-Act = Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | None]]
+Act = Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | InboundMessage | None]]
 
 __all__ = ["Act", "Asking", "CaseWork", "derive"]

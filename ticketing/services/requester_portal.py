@@ -10,8 +10,6 @@ settled ticket is flagged for a look.
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +20,7 @@ from ticketing.domain import ticket as rules
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import NotFound, Throttled, ValidationFailed
 from ticketing.domain.inbound import reply_parts
-from ticketing.domain.intake import BAD_TEXT, FILE_TOO_LARGE, TOO_LONG, TOO_MANY_FILES, IntakeLimits, safe_filename
+from ticketing.domain.intake import BAD_TEXT, FILE_TOO_LARGE, TOO_LONG, TOO_MANY_FILES, IntakeLimits
 from ticketing.domain.requests import Case
 from ticketing.domain.status_page import Waiting, link_expires_at, shown_to_requester, staff_label, waiting_for
 from ticketing.domain.throttle import FORM_WINDOW, Limit
@@ -34,14 +32,13 @@ from ticketing.services.ports import (
     BlobStore,
     CaseStore,
     Clock,
-    InboundMessage,
-    StoredAttachment,
     TicketChange,
     TicketSnapshot,
     WorkflowStore,
 )
 from ticketing.services.requester_mail import token_hash
 from ticketing.services.throttle import Throttle
+from ticketing.services.uploads import store_uploads, typed_message
 
 MAX_MESSAGE = 20_000  # as the public form's message
 EMPTY_REPLY = "Write a message or attach a file."  # a msgid of the page catalogs, as the others here
@@ -206,27 +203,9 @@ class RequesterPortal:
             raise ValidationFailed({"message": EMPTY_REPLY})
         if self.throttle is not None and await self.throttle.exceeded(STATUS_REPLIES, found.reference):
             raise Throttled(STATUS_REPLIES.scope, int(STATUS_REPLIES.window.total_seconds()))
-        stored = await self._store_files(uploads)
+        stored = await store_uploads(self.blobs, uploads)
         now = self.clock.now()
-        digest = hashlib.sha256(text.encode())
-        for a in stored:
-            digest.update(a.sha256.encode())
-        message = InboundMessage(
-            from_email=None,  # whoever holds the link wrote it; the channel says where
-            subject="",
-            text=text,
-            html=None,
-            message_id=None,
-            in_reply_to=None,
-            references=(),
-            to=(),
-            cc=(),
-            raw_path="",
-            content_hash=digest.hexdigest(),
-            attachments=stored,
-            received_at=now,
-            channel=Channel.WEB.value,
-        )
+        message = typed_message(text, channel=Channel.WEB.value, at=now, files=stored)
         calendar = self.calendars.calendar(desk.slug)
         hashed = token_hash(token)
 
@@ -251,16 +230,6 @@ class RequesterPortal:
         if self.throttle is not None:
             await self.throttle.hit(STATUS_REPLIES, found.reference)
         return replace(found, state=change.ticket.state)
-
-    async def _store_files(self, uploads: Sequence[Upload]) -> tuple[StoredAttachment, ...]:
-        """Blobs first (content-addressed, idempotent): a failure later leaves only an unreferenced file.
-        The type is sniffed from the bytes; nothing opens, runs or serves them."""
-        stored = []
-        for upload in uploads:
-            digest, sniffed = await asyncio.to_thread(self.blobs.put, upload.data)
-            name = safe_filename(upload.filename)
-            stored.append(StoredAttachment(name, upload.declared_type[:200], sniffed, len(upload.data), digest))
-        return tuple(stored)
 
 
 def _new_text(row: PortalMessageRow) -> str:

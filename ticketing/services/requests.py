@@ -3,8 +3,7 @@ change of the ticket and its case in one transaction (db/cases.py); `move` is a 
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -15,9 +14,9 @@ from ticketing.domain import ticket as rules
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.desks import Desk
 from ticketing.domain.documents import DocumentKind, ReceivedDocument, adult_on, check_document, needs_issue_date
-from ticketing.domain.errors import Conflict, NotFound, StaleChange, ValidationFailed
+from ticketing.domain.errors import Conflict, StaleChange, ValidationFailed
 from ticketing.domain.fees import FeeCheck, Instrument, Payment
-from ticketing.domain.intake import FILE_TOO_LARGE, TOO_MANY_FILES, IntakeLimits, safe_filename
+from ticketing.domain.intake import FILE_TOO_LARGE, TOO_MANY_FILES, IntakeLimits
 from ticketing.domain.procedure import RequesterKind
 from ticketing.domain.requests import (
     Case,
@@ -47,16 +46,15 @@ from ticketing.services.intake import Upload
 from ticketing.services.ports import (
     AgentMessage,
     BlobStore,
-    CaseChange,
     CaseSnapshot,
     CaseStore,
     Clock,
     InboundMessage,
     Principal,
     StoredAttachment,
-    TicketChange,
 )
 from ticketing.services.sla import SlaService
+from ticketing.services.uploads import store_uploads, typed_message
 
 MAX_TEXT = 20_000
 NOTE_FILES = "attach files to a call, letter or visit, not to a note"
@@ -147,7 +145,7 @@ class RequestDesk(CaseWork):
             raise ValidationFailed({"conforming_request": "a note is not a request; log the letter itself"})
         if uploads and channel is LoggedChannel.NOTE:
             raise ValidationFailed({"attachments": NOTE_FILES})
-        stored = self._store_files(uploads)
+        stored = await self._store_files(uploads)
 
         def act(snap: CaseSnapshot, now: datetime) -> tuple[Transition, Case, AgentMessage | InboundMessage | None]:
             _fresh(snap, expected_version)
@@ -157,7 +155,7 @@ class RequestDesk(CaseWork):
                 text, logged="" if channel is LoggedChannel.NOTE else channel.value, received_at=at
             )
             if stored:
-                message = _received(text, channel, at, stored)
+                message = typed_message(text, channel=channel.value, at=at, files=stored)
             if channel is LoggedChannel.NOTE:
                 return Transition(ticket, (TicketEvent(EventAction.NOTE_ADDED),)), snap.case, message
             events = [
@@ -168,51 +166,18 @@ class RequestDesk(CaseWork):
             ticket, more = self._formal_request(ticket, snap.case, channel, at, now)
             return Transition(ticket, (*events, *more)), snap.case, message
 
-        change, _ = await self._change_receiving(principal, reference, act)
+        change, _ = await self._change(principal, reference, act)
         return change.ticket_change.ticket
 
-    def _store_files(self, uploads: Sequence[Upload]) -> tuple[StoredAttachment, ...]:
-        """Blobs first, as intake does: content-addressed, so a refused change leaves only an unused file."""
+    async def _store_files(self, uploads: Sequence[Upload]) -> tuple[StoredAttachment, ...]:
+        """A letter's enclosures, within the mail channel's limits."""
         if not uploads:
             return ()
         if self.blobs is None or len(uploads) > self.limits.max_attachments:
             raise ValidationFailed({"attachments": TOO_MANY_FILES})
         if any(len(u.data) > self.limits.max_attachment_bytes for u in uploads):
             raise ValidationFailed({"attachments": FILE_TOO_LARGE})
-        stored = []
-        for upload in uploads:
-            digest, sniffed = self.blobs.put(upload.data)
-            name = safe_filename(upload.filename)
-            stored.append(StoredAttachment(name, (upload.declared_type or "")[:200], sniffed, len(upload.data), digest))
-        return tuple(stored)
-
-    async def _change_receiving(
-        self,
-        principal: Principal,
-        reference: str,
-        act: Callable[[CaseSnapshot, datetime], tuple[Transition, Case, AgentMessage | InboundMessage | None]],
-    ) -> tuple[CaseChange, int | None]:
-        """CaseWork._change for a change whose message may be one received (a letter with enclosures)."""
-        now = self.clock.now()
-
-        def decide(snap: CaseSnapshot) -> CaseChange:
-            if snap.snapshot.desk not in principal.desks:
-                raise NotFound("ticket", snap.snapshot.reference)
-            derived = CaseSnapshot(
-                snap.snapshot, derive(self.desks[snap.snapshot.desk], snap.snapshot.ticket, snap.case)
-            )
-            moved, case, message = act(derived, now)
-            change = TicketChange(
-                at=now,
-                actor_id=principal.user_id,
-                actor_label=principal.email,
-                ticket=moved.ticket,
-                events=moved.events,
-                message=message,
-            )
-            return CaseChange(change, case)
-
-        return await self.store.change(reference, decide)
+        return await store_uploads(self.blobs, uploads)
 
     def _formal_request(
         self, ticket: Ticket, case: Case, logged: LoggedChannel, at: datetime, now: datetime
@@ -414,27 +379,6 @@ def _fresh(snap: CaseSnapshot, expected_version: int | None) -> None:
     ticket = snap.snapshot.ticket
     if expected_version is not None and ticket.version != expected_version:
         raise StaleChange(ticket.reference, expected_version, ticket.version)
-
-
-def _received(text: str, channel: LoggedChannel, at: datetime, files: tuple[StoredAttachment, ...]) -> InboundMessage:
-    """A logged call, letter or visit with its enclosures, kept as a message received from the requester
-    (an agent's own message carries no files); the event of the change names who logged it."""
-    return InboundMessage(
-        from_email=None,
-        subject="",
-        text=text,
-        html=None,
-        message_id=None,
-        in_reply_to=None,
-        references=(),
-        to=(),
-        cc=(),
-        raw_path="",
-        content_hash=hashlib.sha256(text.encode()).hexdigest(),
-        attachments=files,
-        received_at=at,
-        channel=channel.value,
-    )
 
 
 __all__ = ["LoggedChannel", "RequestDesk", "derive", "move"]

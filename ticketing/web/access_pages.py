@@ -44,7 +44,7 @@ HOW = {"web": "Web page", "api": "API"}
 
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
     """The same page (and refusal log entry) as a ticket of another desk or none (web/staff.py)."""
-    page = error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+    page = error_page(request, 404, TICKET_NOT_FOUND, languages=(staff_language(request),), back="/app")
     page.background = refusal_task(request, 404)
     return page
 

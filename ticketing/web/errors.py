@@ -27,6 +27,7 @@ from ticketing.domain.errors import (
     Throttled,
     ValidationFailed,
 )
+from ticketing.web.case_view import staff_language
 from ticketing.web.contact import ERROR_MESSAGES, NOT_PROCESSED, error_page
 from ticketing.web.refusals import refusal_task
 from ticketing.web.requests import loggable_path
@@ -56,12 +57,12 @@ def answers_json(path: str) -> bool:
 
 
 def _page(request: Request[Any, Any, Any], status: int, headers: dict[str, str] | None = None) -> Template:
-    """The HTML error page for a path that is a page; the staff UI speaks English and links back to itself."""
+    """The HTML error page for a path that is a page; the staff UI's in the user's language and links back to itself."""
     path = request.url.path
     if path.startswith(STAFF_PATHS):
         message = STAFF_PAGE_NOT_FOUND if status == 404 else ERROR_MESSAGES.get(status, NOT_PROCESSED)
         back = "/app" if path.startswith("/app") else "/login"
-        page = error_page(request, status, message, languages=("en",), back=back, headers=headers)
+        page = error_page(request, status, message, languages=(staff_language(request),), back=back, headers=headers)
     else:
         message = SERVER_ERROR if status >= 500 else ERROR_MESSAGES.get(status, NOT_PROCESSED)
         page = error_page(request, status, message, headers=headers)

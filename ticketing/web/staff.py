@@ -40,7 +40,7 @@ def _safe_next(target: object) -> str:
 
 
 def _staff_not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    page = error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+    page = error_page(request, 404, TICKET_NOT_FOUND, languages=(staff_language(request),), back="/app")
     page.background = refusal_task(request, 404)
     return page
 
@@ -50,7 +50,7 @@ def _login_error(request: Request[Any, Any, Any], exc: Exception) -> Template:
     status = exc.status_code if isinstance(exc, HTTPException) else 400
     message = {403: SIGN_IN_EXPIRED, 429: TOO_MANY_SIGN_INS}.get(status, "Your request could not be processed.")
     headers = exc.headers if isinstance(exc, HTTPException) else None
-    return error_page(request, status, message, languages=("en",), back="/login", headers=headers)
+    return error_page(request, status, message, languages=(staff_language(request),), back="/login", headers=headers)
 
 
 class LoginPages(Controller):
@@ -97,7 +97,7 @@ class LoginPages(Controller):
                 request,
                 429,
                 TOO_MANY_SIGN_INS,
-                languages=("en",),
+                languages=(staff_language(request),),
                 back="/login",
                 headers={"Retry-After": str(exc.retry_after_seconds)},
             )
@@ -139,16 +139,24 @@ class StaffPages(Controller):
     cache_control = CacheControlHeader(no_store=True)  # pages with personal data: never cached
 
     @get("/mail")
-    async def mail_log(self, mail_log: NamedDependency[MailLog], principal: PrincipalDep) -> Template:
+    async def mail_log(
+        self, request: Request[Any, Any, Any], mail_log: NamedDependency[MailLog], principal: PrincipalDep
+    ) -> Template:
         """Quarantined and ignored inbound mail of the desks this user manages."""
         managed = mail_log.managed_desks(principal)
         rows = await mail_log.list(principal) if managed else []
-        return Template("mail_log.html", context=_ctx(principal, rows=rows, managed=managed))
+        lang = staff_language(request)
+        return Template("mail_log.html", context=_ctx(principal, lang, rows=rows, managed=managed))
 
     @get("/outbox")
     async def outbox(
-        self, outbox_view: NamedDependency[OutboxView], options: NamedDependency[PageOptions], principal: PrincipalDep
+        self,
+        request: Request[Any, Any, Any],
+        outbox_view: NamedDependency[OutboxView],
+        options: NamedDependency[PageOptions],
+        principal: PrincipalDep,
     ) -> Template:
         """The dev mail viewer: with no SMTP relay configured, mail waits here."""
         rows = await outbox_view.recent(principal)
-        return Template("outbox.html", context=_ctx(principal, rows=rows, smtp=options.mail_relay))
+        lang = staff_language(request)
+        return Template("outbox.html", context=_ctx(principal, lang, rows=rows, smtp=options.mail_relay))

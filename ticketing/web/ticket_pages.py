@@ -55,7 +55,7 @@ WALK_IN_NOTE = "The requester came to the desk in person (a visit, received %(at
 
 def _not_found(request: Request[Any, Any, Any], exc: Exception) -> Template:
     """The same answer for another desk's ticket and a missing one (no hint which), logged as refused."""
-    page = error_page(request, 404, TICKET_NOT_FOUND, languages=("en",), back="/app")
+    page = error_page(request, 404, TICKET_NOT_FOUND, languages=(staff_language(request),), back="/app")
     page.background = refusal_task(request, 404)
     return page
 
