@@ -8,7 +8,7 @@ from datetime import datetime
 from ticketing.db.tables import DeskMembership, Ticket
 from ticketing.db.ticket_reads import ticket_desk
 from ticketing.db.workspace_tables import TicketPresence
-from ticketing.services.ports import Colleague, Seen
+from ticketing.services.workspace_ports import Colleague, Seen
 
 
 class PiccoloPresenceStore:

@@ -19,7 +19,7 @@ from ticketing.db.sql import Dialect, Sql, reading
 from ticketing.domain.queues import COUNT_CAP, RECENTLY_CLOSED_DAYS, RULES, Cursor, Queue, QueueFilter
 from ticketing.domain.search import SearchQuery, fts5_match, pg_tsquery
 from ticketing.domain.tickets import State
-from ticketing.services.workspace_ports import QueueRow, StaffMember
+from ticketing.services.workspace_ports import Colleague, QueueRow
 
 COLUMNS = """
 SELECT t.id, t.reference, d.slug AS desk, t.category, t.request_types, t.state, t.channel, t.language,
@@ -207,10 +207,10 @@ class PiccoloQueueStore:
             )
         return [_row(r) for r in rows]
 
-    async def members(self, desks: Sequence[str]) -> list[StaffMember]:
+    async def members(self, desks: Sequence[str]) -> list[Colleague]:
         async with reading() as sql:
             rows = await sql.fetch(MEMBERS, {"desks": list(desks)})
-        return [StaffMember(int(r["id"]), r["email"], r["display_name"] or "") for r in rows]
+        return [Colleague(int(r["id"]), r["email"], r["display_name"] or "") for r in rows]
 
 
 __all__ = ["PiccoloQueueStore"]

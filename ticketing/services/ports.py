@@ -177,42 +177,6 @@ class TicketDetail:
 
 
 @dataclass(frozen=True, slots=True)
-class Colleague:
-    """A member of a desk, as the ticket page names them (assignment, presence)."""
-
-    user_id: int
-    email: str
-    display_name: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
-
-
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """Someone who has a ticket's page open (domain/presence.py)."""
-
-    who: Colleague
-    mode: str  # viewing | replying
-    seen_at: datetime
-
-
-class PresenceStore(Protocol):
-    """Who has which ticket open; the desk's members; a ticket's version (without a lock)."""
-
-    async def desk_of(self, reference: str) -> str | None: ...
-
-    async def touch(self, reference: str, user_id: int, mode: str, at: datetime) -> None: ...
-
-    async def seen(self, reference: str, since: datetime) -> list[Seen]: ...
-
-    async def members(self, desk: str) -> list[Colleague]: ...
-
-    async def version_of(self, reference: str) -> int | None: ...
-
-
-@dataclass(frozen=True, slots=True)
 class Principal:
     """An authenticated staff user and the desks they belong to, with their role on each."""
 

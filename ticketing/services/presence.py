@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from ticketing.domain.errors import NotFound, StaleChange
 from ticketing.domain.presence import PRESENCE_WINDOW, PresenceMode
-from ticketing.services.ports import Clock, Colleague, PresenceStore, Principal, Seen
+from ticketing.services.ports import Clock, Principal
+from ticketing.services.workspace_ports import Colleague, PresenceStore, Seen
 
 
 @dataclass(frozen=True, slots=True)

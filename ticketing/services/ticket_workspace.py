@@ -16,10 +16,11 @@ from ticketing.domain.desks import Desk
 from ticketing.domain.presence import PresenceMode
 from ticketing.domain.reply_templates import templates_for
 from ticketing.domain.ticket import EventAction
-from ticketing.services.ports import Clock, Colleague, EventView, MessageView, Principal, Seen, TicketDetail
+from ticketing.services.ports import Clock, EventView, MessageView, Principal, TicketDetail
 from ticketing.services.presence import Presence
 from ticketing.services.sla import ClockExplanation, SlaService
 from ticketing.services.tickets import TicketQueries
+from ticketing.services.workspace_ports import Colleague, Seen
 
 # Events that only say a message was added: the message itself is on the timeline.
 MESSAGE_EVENTS = frozenset({EventAction.REPLIED, EventAction.NOTE_ADDED, EventAction.MAIL_RECEIVED})

@@ -15,7 +15,7 @@ from ticketing.domain.queues import PAGE_SIZE, RULES, Cursor, Queue, QueueFilter
 from ticketing.domain.search import parse
 from ticketing.services.access import AccessLog
 from ticketing.services.ports import Principal
-from ticketing.services.workspace_ports import QueueRow, QueueStore, StaffMember
+from ticketing.services.workspace_ports import Colleague, QueueRow, QueueStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class QueuePage:
     filters: QueueFilter
     rows: tuple[QueueRow, ...]
     counts: dict[Queue, int] = field(default_factory=dict)
-    members: tuple[StaffMember, ...] = ()
+    members: tuple[Colleague, ...] = ()
     next: Cursor | None = None  # where the next page starts; None on the last page
 
 

@@ -1,4 +1,4 @@
-"""Ports of the agent workspace: the queue store and what it returns."""
+"""Ports of the agent workspace: the queues and search, and who has a ticket open."""
 
 from __future__ import annotations
 
@@ -34,10 +34,39 @@ class QueueRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StaffMember:
-    id: int
+class Colleague:
+    """A member of a desk, as the ticket page names them (assignment, presence)."""
+
+    user_id: int
     email: str
-    display_name: str
+    display_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """Someone who has a ticket's page open (domain/presence.py)."""
+
+    who: Colleague
+    mode: str  # viewing | replying
+    seen_at: datetime
+
+
+class PresenceStore(Protocol):
+    """Who has which ticket open; the desk's members; a ticket's version (without a lock)."""
+
+    async def desk_of(self, reference: str) -> str | None: ...
+
+    async def touch(self, reference: str, user_id: int, mode: str, at: datetime) -> None: ...
+
+    async def seen(self, reference: str, since: datetime) -> list[Seen]: ...
+
+    async def members(self, desk: str) -> list[Colleague]: ...
+
+    async def version_of(self, reference: str) -> int | None: ...
 
 
 class QueueStore(Protocol):
@@ -58,7 +87,7 @@ class QueueStore(Protocol):
         self, desks: Sequence[str], query: SearchQuery, desk: str | None, after: Cursor | None, limit: int
     ) -> list[QueueRow]: ...
 
-    async def members(self, desks: Sequence[str]) -> list[StaffMember]: ...
+    async def members(self, desks: Sequence[str]) -> list[Colleague]: ...
 
 
-__all__ = ["QueueRow", "QueueStore", "StaffMember"]
+__all__ = ["Colleague", "PresenceStore", "QueueRow", "QueueStore", "Seen"]
