@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, expect
 
 from ticketing.domain.tickets import Channel
 
@@ -45,7 +45,8 @@ async def test_the_form_is_accessible_and_a_failed_submission_leads_to_each_fiel
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     assert (await page.title()).startswith(TITLE_PREFIX[lang])
-    assert await page.evaluate("document.activeElement.id") == "error-summary"
+    # The browser applies `autofocus` at its next rendering step, which may come after the load event.
+    await expect(page.locator("#error-summary")).to_be_focused()
     links = page.locator("#error-summary a")
     targets = [str(await links.nth(i).get_attribute("href")) for i in range(await links.count())]
     assert targets == [f"#{name}" for name in REQUIRED_FIELDS]

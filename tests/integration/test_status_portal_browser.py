@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser
+from playwright.async_api import Browser, expect
 
 from tests.integration.test_public_pages_browser import fits, no_axe_violations
 from tests.integration.test_status_portal import PNG
@@ -35,7 +35,8 @@ async def test_a_requester_replies_with_a_file_from_the_status_page(
 
     async with page.expect_navigation():
         await page.get_by_role("button", name="Send").click()  # nothing written, nothing attached
-    assert await page.evaluate("document.activeElement.id") == "error-summary"
+    # The browser applies `autofocus` at its next rendering step, which may come after the load event.
+    await expect(page.locator("#error-summary")).to_be_focused()
     assert await page.get_by_label("Your message").get_attribute("aria-invalid") == "true"
     await no_axe_violations(page)
     await page.screenshot(path=str(tmp_path / "status-error.png"), full_page=True)
