@@ -17,6 +17,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -41,6 +42,7 @@ from ticketing.web.errors import EXCEPTION_HANDLERS
 from ticketing.web.headers import SecurityHeaders
 from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
+from ticketing.web.metrics import metrics
 from ticketing.web.openapi import StructSchemas
 from ticketing.web.refusals import ACCESS
 from ticketing.web.reports_api import ReportsApi
@@ -89,6 +91,17 @@ def edge_middleware(settings: Settings) -> list[Any]:
             store="rate_limit_signin",
         ).middleware
     )
+    # HTTP latency per route template (never the path itself: a status token, or whatever a stranger
+    # typed into an unknown URL, would become a label); /metrics and /static are not counted.
+    stack.append(
+        PrometheusConfig(
+            app_name="ticketing",
+            prefix="ticketing_http",
+            group_path=True,
+            exclude_unhandled_paths=True,
+            exclude=["/metrics", "/static"],
+        ).middleware
+    )
     return stack
 
 
@@ -116,7 +129,12 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "desks": MappingProxyType(container.desks),  # read-only: pages show desks, never change them
         "intake": container.intake,
         "mail_log": container.mail_log,
-        "options": PageOptions(secure_cookies=settings.secure_cookies, mail_relay=settings.smtp is not None),
+        "options": PageOptions(
+            secure_cookies=settings.secure_cookies,
+            mail_relay=settings.smtp is not None,
+            metrics_from=settings.metrics_from,
+        ),
+        "metrics": container.metrics,
         "outbox_view": container.outbox_view,
         "participants": container.participants,
         "portal": container.portal,
@@ -181,6 +199,7 @@ def create_app(
         route_handlers=[
             healthz,
             readyz,
+            metrics,
             TicketApi,
             CaseApi,
             HandOverApi,

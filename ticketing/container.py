@@ -17,6 +17,7 @@ from ticketing.db.cases import PiccoloCaseStore
 from ticketing.db.contacts import PiccoloContactStore
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
+from ticketing.db.metrics import PiccoloMetricsStore
 from ticketing.db.outbox import PiccoloOutboxStore
 from ticketing.db.participants import PiccoloParticipantStore
 from ticketing.db.portal import PiccoloPortalStore
@@ -42,6 +43,7 @@ from ticketing.services.mail_intake import MailIntake
 from ticketing.services.mail_log import MailLog
 from ticketing.services.mail_poller import MailPoller
 from ticketing.services.mail_ports import MailboxClient
+from ticketing.services.metrics import Metrics
 from ticketing.services.notice_letters import NoticeLetters
 from ticketing.services.outbox import OutboxService
 from ticketing.services.outbox_view import OutboxView
@@ -72,6 +74,7 @@ class Container:
     intake: IntakeService
     queries: TicketQueries
     workspace: Workspace
+    metrics: Metrics
     accounts: AccountService
     outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
     calendars: CalendarService
@@ -127,6 +130,7 @@ class Container:
             intake=parts.intake,
             queries=queries,
             workspace=Workspace(PiccoloQueueStore(), access),
+            metrics=Metrics(PiccoloMetricsStore(), clock),
             accounts=AccountService(accounts_store, clock, list(desks), parts.throttle),
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
             calendars=parts.calendars,

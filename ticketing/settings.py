@@ -48,6 +48,7 @@ class Settings:
     form_acks_per_address_hour: int = 3  # acknowledgements of form tickets per e-mail address
     # Reverse proxies whose X-Forwarded-For / -Proto are believed (IPs or CIDR ranges); none by default.
     trusted_proxies: tuple[str, ...] = ()
+    metrics_from: tuple[str, ...] = ("127.0.0.1", "::1")  # addresses and ranges that may read /metrics
     max_attachment_bytes: int = 10 * 1024 * 1024
     max_attachments: int = 5
     secure_cookies: bool = False
@@ -174,6 +175,7 @@ class Settings:
             if name.startswith("TICKETING_IMAP_PASSWORD_") and value
         }
         proxies = get("TRUSTED_PROXIES")
+        metrics_from = get("METRICS_FROM")
         given: dict[str, Any] = {
             "data_dir": get("DATA_DIR"),
             "database_url": db_url,
@@ -186,6 +188,7 @@ class Settings:
             "leader_poll_seconds": seconds("LEADER_POLL_SECONDS"),
             "imap_lease_seconds": seconds("IMAP_LEASE_SECONDS"),
             "trusted_proxies": _proxies(proxies) if proxies is not None else None,
+            "metrics_from": _proxies(metrics_from, "TICKETING_METRICS_FROM") if metrics_from is not None else None,
             "imap_passwords": passwords or None,
             "lmtp_host": get("LMTP_HOST"),
             "lmtp_port": port("LMTP_PORT"),
@@ -197,12 +200,12 @@ class Settings:
         return cls(**{k: v for k, v in given.items() if v is not None})
 
 
-def _proxies(raw: str) -> tuple[str, ...]:
-    """TICKETING_TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges."""
+def _proxies(raw: str, name: str = "TICKETING_TRUSTED_PROXIES") -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR ranges (TICKETING_TRUSTED_PROXIES, TICKETING_METRICS_FROM)."""
     items = tuple(item.strip() for item in raw.split(",") if item.strip())
     for item in items:
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
-            raise ConfigError("TICKETING_TRUSTED_PROXIES", f"{item!r} is not an IP address or CIDR range") from None
+            raise ConfigError(name, f"{item!r} is not an IP address or CIDR range") from None
     return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ticketing.container import Container
+from ticketing.jobs.durations import IMAP_POLL_SECONDS
 from ticketing.services.mail_poller import PollReport
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,8 @@ async def poll_desk(container: Container, slug: str) -> PollReport:
         return PollReport(slug, error=why)
     mailbox = container.mailbox(desk, password)
     try:
-        report = await container.poller.poll(desk, mailbox)
+        with IMAP_POLL_SECONDS.labels(desk=slug).time():
+            report = await container.poller.poll(desk, mailbox)
     finally:
         await mailbox.close()
     if report.fetched or report.too_large or report.error:

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ticketing.container import Container
+from ticketing.jobs.durations import SWEEP_SECONDS
 from ticketing.jobs.mail import poll_desk
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ async def deliver_outbox(container: Container) -> None:
 
 
 async def sla_sweep(container: Container) -> None:
-    report = await container.sla.sweep(container.clock.now())
+    with SWEEP_SECONDS.time():
+        report = await container.sla.sweep(container.clock.now())
     if report.firings:
         log.info("sla sweep: %s clocks examined, %s stages fired", report.clocks, report.firings)
 

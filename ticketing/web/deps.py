@@ -23,3 +23,4 @@ class PageOptions:
 
     secure_cookies: bool  # the session cookie is sent over HTTPS only
     mail_relay: bool  # an SMTP relay is configured; otherwise mail waits in the outbox viewer
+    metrics_from: tuple[str, ...] = ("127.0.0.1", "::1")  # who may read /metrics (TICKETING_METRICS_FROM)
