@@ -8,7 +8,7 @@ Times typed into a form are read in the desk's zone.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -19,11 +19,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
+from ticketing.domain.errors import ValidationFailed
 from ticketing.services.decisions import DecisionDesk
 from ticketing.services.incidents import Incidents
 from ticketing.services.notice_letters import NoticeLetters
-from ticketing.services.ports import Principal
 from ticketing.services.referrals import ReferralDesk
 from ticketing.services.requests import RequestDesk
 from ticketing.services.ticket_workspace import TicketWorkspace
@@ -33,13 +32,13 @@ from ticketing.web.auth import page_principal, to_login
 from ticketing.web.case_view import staff_language
 from ticketing.web.deps import PrincipalDep
 from ticketing.web.i18n import translations
-from ticketing.web.ticket_view import ticket_page
+from ticketing.web.ticket_view import FormAct, run_form
 
 Form = forms.Form
 _text, _day, _instant, _lines = forms.text, forms.day, forms.instant, forms.lines
 # The form's version of the ticket, checked by the service under its lock (workflow, requests), or
 # just before the change for the services that take none (decisions, referrals, incidents).
-Act = Callable[[Form, Desk, int | None], Awaitable[Any]]
+Act = FormAct
 
 
 class CasePages(Controller):
@@ -48,30 +47,6 @@ class CasePages(Controller):
     dependencies = {"principal": Provide(page_principal)}
     exception_handlers = {NotAuthorizedException: to_login}
     cache_control = CacheControlHeader(no_store=True)
-
-    async def _act(
-        self,
-        request: Request[Any, Any, Any],
-        reference: str,
-        principal: Principal,
-        workspace: TicketWorkspace,
-        act: Act,
-        form_name: str = "case",
-    ) -> Template | Redirect:
-        """Run one form's change; on a refusal, the ticket page again with the reason and what was typed
-        (409 for a form from an older version of the ticket)."""
-        desk = await workspace.desk_of(principal, reference)  # 404 for another desk's ticket
-        form = await request.form()
-        try:
-            await act(form, desk, forms.version(form))
-        except DomainError as exc:
-            if isinstance(exc, NotFound) and exc.kind == "ticket":
-                raise
-            typed = forms.typed(form)
-            return await ticket_page(
-                request, principal, reference, workspace, error=exc, typed=typed, typed_form=form_name
-            )
-        return Redirect(f"/app/tickets/{reference}#case", status_code=303)
 
     @post("/tickets/{reference:str}/requests")
     async def classify(
@@ -95,7 +70,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/contacts")
     async def log_contact(
@@ -118,7 +93,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act, "contact")
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="contact", anchor="case")
 
     @post("/tickets/{reference:str}/documents")
     async def document(
@@ -141,7 +116,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/fee")
     async def fee(
@@ -165,7 +140,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/decisions")
     async def propose(
@@ -180,7 +155,7 @@ class CasePages(Controller):
             await ticket_workspace.expect(principal, reference, version)
             await decisions.propose(principal, reference, _text(form, "outcome"), _text(form, "reason"))
 
-        return await self._act(request, reference, principal, ticket_workspace, act, "decision")
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="decision", anchor="case")
 
     @post("/tickets/{reference:str}/decisions/{decision_id:int}")
     async def review(
@@ -197,7 +172,7 @@ class CasePages(Controller):
             await ticket_workspace.expect(principal, reference, version)
             await decisions.review(principal, decision_id, approve=approve, note=_text(form, "note"))
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/transitions")
     async def transition(
@@ -220,7 +195,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act, "move")
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="move", anchor="case")
 
     @post("/tickets/{reference:str}/referrals")
     async def referral(
@@ -245,7 +220,7 @@ class CasePages(Controller):
                 materials=_lines(form, "materials"),
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/referrals/{referral_id:int}")
     async def update_referral(
@@ -268,7 +243,7 @@ class CasePages(Controller):
                 outcome_raw=_text(form, "outcome") or None,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/forwardings")
     async def forward(
@@ -292,7 +267,7 @@ class CasePages(Controller):
                 expected_version=version,
             )
 
-        return await self._act(request, reference, principal, ticket_workspace, act, "forward")
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="forward", anchor="case")
 
     @post("/tickets/{reference:str}/forwardings/{forwarding_id:int}")
     async def partner_answer(
@@ -309,7 +284,7 @@ class CasePages(Controller):
             await ticket_workspace.expect(principal, reference, version)
             await referrals.partner_answered(principal, reference, forwarding_id, at, _text(form, "answer"))
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @post("/tickets/{reference:str}/incidents")
     async def open_incident(
@@ -338,7 +313,9 @@ class CasePages(Controller):
             )
             opened.append(created)
 
-        answer = await self._act(request, reference, principal, ticket_workspace, act, "incident")
+        answer = await run_form(
+            request, principal, reference, ticket_workspace, act, form_name="incident", anchor="case"
+        )
         return Redirect(f"/app/tickets/{opened[0]}#case", status_code=303) if opened else answer
 
     @post("/tickets/{reference:str}/incident")
@@ -354,7 +331,7 @@ class CasePages(Controller):
             await ticket_workspace.expect(principal, reference, version)
             await incidents.fulfil(principal, reference, _text(form, "duty"), _instant(form, "at", desk))
 
-        return await self._act(request, reference, principal, ticket_workspace, act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="case", anchor="case")
 
     @get("/tickets/{reference:str}/notice")
     async def notice_letter(

@@ -11,7 +11,7 @@ typed kept. A small fragment, polled by htmx, says who else has the page open.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +25,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from ticketing.domain.desks import Desk
-from ticketing.domain.errors import DomainError, NotFound, ValidationFailed
+from ticketing.domain.errors import NotFound, ValidationFailed
 from ticketing.domain.presence import presence_mode
 from ticketing.domain.tickets import Category, Channel, Language, RequestType
 from ticketing.services.attachments import AttachmentFiles
@@ -42,7 +42,7 @@ from ticketing.web.contact import error_page
 from ticketing.web.deps import PrincipalDep
 from ticketing.web.i18n import translations
 from ticketing.web.refusals import refusal_task
-from ticketing.web.ticket_view import ticket_page
+from ticketing.web.ticket_view import run_form, ticket_page
 
 TICKET_NOT_FOUND = "No such ticket on your desks."
 UNKNOWN_TEMPLATE = "This desk has no such reply template."
@@ -81,30 +81,6 @@ class TicketPages(Controller):
     dependencies = {"principal": Provide(page_principal)}
     exception_handlers = {NotAuthorizedException: to_login, NotFound: _not_found}
     cache_control = CacheControlHeader(no_store=True)  # pages with personal data: never cached
-
-    async def _change(
-        self,
-        request: Request[Any, Any, Any],
-        reference: str,
-        principal: Principal,
-        workspace: TicketWorkspace,
-        form_name: str,
-        act: Callable[[forms.Form, Desk, int | None], Awaitable[Any]],
-    ) -> Template | Redirect:
-        """Run one form's change and go back to the page; a refusal is the page again, with the reason
-        and what was typed."""
-        desk = await workspace.desk_of(principal, reference)  # 404 for another desk's ticket
-        form = await request.form()
-        try:
-            await act(form, desk, forms.version(form))
-        except DomainError as exc:
-            if isinstance(exc, NotFound) and exc.kind == "ticket":
-                raise
-            typed = forms.typed(form)
-            return await ticket_page(
-                request, principal, reference, workspace, error=exc, typed=typed, typed_form=form_name
-            )
-        return Redirect(f"/app/tickets/{reference}#{form_name}", status_code=303)
 
     @get("/tickets/{reference:str}")
     async def ticket(
@@ -182,7 +158,7 @@ class TicketPages(Controller):
         async def act(form: forms.Form, desk: Desk, version: int | None) -> None:
             await workflow.reply(principal, reference, forms.text(form, "text"), expected_version=version)
 
-        return await self._change(request, reference, principal, ticket_workspace, "reply", act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="reply", anchor="reply")
 
     @post("/tickets/{reference:str}/notes")
     async def note(
@@ -196,7 +172,7 @@ class TicketPages(Controller):
         async def act(form: forms.Form, desk: Desk, version: int | None) -> None:
             await workflow.note(principal, reference, forms.text(form, "text"), expected_version=version)
 
-        return await self._change(request, reference, principal, ticket_workspace, "note", act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="note", anchor="note")
 
     @post("/tickets/{reference:str}/assignee")
     async def assign(
@@ -215,7 +191,7 @@ class TicketPages(Controller):
                 raise ValidationFailed({"assignee": "choose whom to assign the ticket to"})
             await workflow.assign(principal, reference, assignee, expected_version=version)
 
-        return await self._change(request, reference, principal, ticket_workspace, "assign", act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="assign", anchor="assign")
 
     @post("/tickets/{reference:str}/pause")
     async def pause(
@@ -238,7 +214,7 @@ class TicketPages(Controller):
                 expected_version=version,
             )
 
-        return await self._change(request, reference, principal, ticket_workspace, "pause", act)
+        return await run_form(request, principal, reference, ticket_workspace, act, form_name="pause", anchor="pause")
 
     @post("/tickets/{reference:str}/participants")
     async def add_participant(
@@ -255,7 +231,9 @@ class TicketPages(Controller):
             await ticket_workspace.expect(principal, reference, version)
             await participants.add(principal, reference, forms.text(form, "email"), forms.text(form, "name"))
 
-        return await self._change(request, reference, principal, ticket_workspace, "participants", act)
+        return await run_form(
+            request, principal, reference, ticket_workspace, act, form_name="participants", anchor="participants"
+        )
 
     # --- a ticket opened by hand --------------------------------------------------------------
 

@@ -6,7 +6,7 @@ reason), the timeline's lines are named, and a refused change comes back with wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from ticketing.domain.errors import DomainError, StaleChange
+from ticketing.domain.desks import Desk
+from ticketing.domain.errors import DomainError, NotFound, StaleChange
 from ticketing.domain.presence import POLL_SECONDS, PresenceMode
 from ticketing.domain.sla import Unit
 from ticketing.domain.tickets import TRANSITIONS, WAITING_ON_REQUESTER, State
@@ -25,6 +26,7 @@ from ticketing.services.sla import ClockExplanation
 from ticketing.services.ticket_workspace import TicketView, TicketWorkspace
 from ticketing.web.case_view import LANG_COOKIE, case_context, staff_language
 from ticketing.web.errors import STATUS
+from ticketing.web.forms import Form, typed, version
 
 Gettext = Callable[[str], str]
 WARN_SHARE = 0.2  # a running clock with less than a fifth of its budget left is shown as at risk
@@ -212,4 +214,42 @@ async def ticket_page(
     return Template("ticket.html", context=context, status_code=status, cookies=cookies)
 
 
-__all__ = ["ClockLine", "clock_line", "duration", "message_kind", "ticket_context", "ticket_page"]
+# A form's change: given the form, the ticket's desk and the version the page was rendered with.
+FormAct = Callable[[Form, Desk, int | None], Awaitable[Any]]
+
+
+async def run_form(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    reference: str,
+    workspace: TicketWorkspace,
+    act: FormAct,
+    *,
+    form_name: str,
+    anchor: str,
+) -> Template | Redirect:
+    """Run one form of the ticket page and go back to it; a refusal is the page again with the reason
+    and what was typed (409 for a form from an older version of the ticket)."""
+    desk = await workspace.desk_of(principal, reference)  # 404 for another desk's ticket
+    form = await request.form()
+    try:
+        await act(form, desk, version(form))
+    except DomainError as exc:
+        if isinstance(exc, NotFound) and exc.kind == "ticket":
+            raise
+        return await ticket_page(
+            request, principal, reference, workspace, error=exc, typed=typed(form), typed_form=form_name
+        )
+    return Redirect(f"/app/tickets/{reference}#{anchor}", status_code=303)
+
+
+__all__ = [
+    "ClockLine",
+    "FormAct",
+    "clock_line",
+    "duration",
+    "message_kind",
+    "run_form",
+    "ticket_context",
+    "ticket_page",
+]
