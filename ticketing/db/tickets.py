@@ -186,12 +186,6 @@ class PiccoloTicketStore:
             version=int(row["version"] or 0),
         )
 
-    async def status_by_token_hash(self, token_hash: str) -> TicketSummary | None:
-        row = await (
-            Ticket.select(*SUMMARY_COLUMNS).where(Ticket.status_token_hash == token_hash).first().output(load_json=True)
-        )
-        return _summary(row) if row else None
-
     async def desk_of(self, reference: str) -> str | None:
         return await ticket_desk(reference)
 

@@ -11,7 +11,6 @@ from ticketing.domain.errors import NotFound
 from ticketing.services.access import AccessLog
 from ticketing.services.case_work import derive
 from ticketing.services.ports import CaseStore, Principal, TicketDetail, TicketStore, TicketSummary
-from ticketing.services.requester_mail import token_hash
 
 
 class TicketQueries:
@@ -61,9 +60,3 @@ class TicketQueries:
         rows = await self.store.list_for_desks(desks, limit)
         await self.access.read(principal, AccessKind.TICKET_LIST, "desks:" + ",".join(desks), count=len(rows))
         return rows
-
-    async def status_for_requester(self, token: str) -> TicketSummary:
-        summary = await self.store.status_by_token_hash(token_hash(token)) if token else None
-        if summary is None:
-            raise NotFound("status page", "token")
-        return summary
