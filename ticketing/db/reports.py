@@ -41,13 +41,13 @@ ORDER BY t.id
 """
 
 
-def _instant(value: Any) -> datetime:
+def instant(value: Any) -> datetime:
     """An aware UTC instant (SQLite's converter gives one; text is read as a fallback)."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 @contextlib.asynccontextmanager
-async def _snapshot() -> AsyncIterator[Sql]:
+async def snapshot() -> AsyncIterator[Sql]:
     """One snapshot for the four reads, so the counts and the response pairs agree.
 
     SQLite: reading() is one deferred transaction, which reads a single snapshot in WAL mode.
@@ -65,7 +65,7 @@ async def _snapshot() -> AsyncIterator[Sql]:
 class PiccoloReportStore:
     async def year_facts(self, desk: str, start: datetime, end: datetime) -> YearFacts:
         params = {"desk": desk, "start": start, "end": end}
-        async with _snapshot() as sql:
+        async with snapshot() as sql:
             tickets = await sql.fetch(TICKET_COUNTS, params)
             requests = await sql.fetch(REQUEST_COUNTS, params)
             referrals = await sql.fetch(REFERRAL_COUNTS, params)
@@ -75,10 +75,10 @@ class PiccoloReportStore:
             requests=tuple(RequestCount(r["type"], r["result"], int(r["n"])) for r in requests),
             referrals=tuple(ReferralCount(r["kind"], int(r["n"]), int(r["answered"])) for r in referrals),
             responses=tuple(
-                FirstResponse(r["category"], _instant(r["received_at"]), _instant(r["first_responded_at"]))
+                FirstResponse(r["category"], instant(r["received_at"]), instant(r["first_responded_at"]))
                 for r in responses
             ),
         )
 
 
-__all__ = ["PiccoloReportStore"]
+__all__ = ["PiccoloReportStore", "instant", "snapshot"]

@@ -126,6 +126,9 @@ class Transition:
     notices: tuple[MailKind, ...] = ()  # the requester mail the change calls for
 
 
+REOPENED_PAUSE = "settled, then reopened"  # the pause that keeps a settled spell off a reopened clock
+
+
 def move_clocks(ticket: Ticket, new: State, now: datetime, calendar: BusinessCalendar) -> Ticket:
     """The ticket in state `new`: clocks pause, resume, stop or restart as the move says (docs/business-time.md)."""
     old = ticket.state
@@ -143,7 +146,7 @@ def move_clocks(ticket: Ticket, new: State, now: datetime, calendar: BusinessCal
         resolution = next((c for c in clocks if c.kind is ClockKind.RESOLUTION), None)
         if resolution is not None and resolution.stopped_at is not None:
             # The time the ticket sat settled does not count against the reopened resolution clock.
-            pauses.append(Pause(resolution.stopped_at, now, "settled, then reopened"))
+            pauses.append(Pause(resolution.stopped_at, now, REOPENED_PAUSE))
         clocks = [clk.restart(calendar, c, pauses) if c.kind is not ClockKind.FIRST_RESPONSE else c for c in clocks]
     closed_at = now if new in SETTLED else ticket.closed_at
     return replace(ticket, state=new, clocks=tuple(clocks), pauses=tuple(pauses), closed_at=closed_at)
@@ -187,4 +190,7 @@ def receive(ticket: Ticket, now: datetime, calendar: BusinessCalendar, *, automa
     return Transition(replace(ticket, flags=flags), (TicketEvent(EventAction.MAIL_RECEIVED),))
 
 
-__all__ = ["EventAction", "Ticket", "TicketEvent", "Transition", "apply", "assign", "move_clocks", "receive", "reply"]
+__all__ = [
+    "REOPENED_PAUSE", "EventAction", "Ticket", "TicketEvent", "Transition", "apply", "assign", "move_clocks", "receive",
+    "reply",
+]  # fmt: skip
