@@ -13,6 +13,11 @@ form like a browser, and measures p50/p95 of
     and the second page of `open` (the page's `<a rel="next">`),
   - search, `GET /app/search?q=開示`, `q=disclosure` and `q=個人情報`,
   - the ticket page, `GET /app/tickets/{reference}` over random tickets,
+  - the manager's SLA dashboard, `GET /app/dashboard`, and its polled section `GET /app/dashboard/now`
+    (without `seen=`, so every answer is the whole section, as after a change), signed in as the manager,
+  - the monthly SLA report of the last whole month for each desk (the printable page, which holds
+    the JSON report's figures, the 12-month trend and the charts) and the dashboard's "How we did"
+    section (target < 1 s),
 
 with 1 and 8 concurrent clients, after a warm-up. The database is dropped at the end, also after an
 error or Ctrl-C, unless --keep; --reuse NAME measures a database kept earlier without generating.
@@ -48,6 +53,7 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -75,7 +81,7 @@ STAFF = (  # email, role: the first is the one who signs in; all work on both de
 )
 QUEUES = ("mine", "unassigned", "waiting", "at_risk", "breached", "open", "closed")
 SEARCHES = ("開示", "disclosure", "個人情報")
-TARGET_MS = {"queue": 100.0, "ticket": 100.0, "search": 300.0}
+TARGET_MS = {"queue": 100.0, "ticket": 100.0, "search": 300.0, "dashboard": 300.0, "report": 1000.0}
 CHUNK = 2000  # tickets per generated chunk
 REQUEST_TIMEOUT_S = 60.0
 NEXT_LINK = re.compile(r"<a\b[^>]*\brel=\"?next\"?[^>]*>", re.IGNORECASE)
@@ -386,9 +392,10 @@ async def describe(url: str, name: str) -> dict[str, Any]:
 @dataclass
 class Page:
     name: str
-    group: str  # queue | search | ticket
+    group: str  # queue | search | ticket | dashboard | report
     urls: Callable[[int], str]  # the n-th request's URL
     missing: str | None = None  # why it cannot be asked at all (a "next" link not found)
+    manager: bool = False  # asked as the manager (the dashboard is for managers), not the bench agent
 
 
 @dataclass
@@ -404,7 +411,7 @@ class Sample:
             self.first_error = text
 
 
-async def sign_in(base: str) -> httpx.Cookies:
+async def sign_in(base: str, email: str = STAFF[0][0]) -> httpx.Cookies:
     """The browser's way in: the login form for its CSRF cookie and field, then POST /login."""
     async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S) as client:
         form = await client.get("/login")
@@ -413,7 +420,7 @@ async def sign_in(base: str) -> httpx.Cookies:
             raise BenchError(f"GET /login: HTTP {form.status_code}, no _csrf_token field")
         answer = await client.post(
             "/login",
-            data={"email": STAFF[0][0], "password": BENCH_PASSWORD, "_csrf_token": found.group(1), "next": "/app"},
+            data={"email": email, "password": BENCH_PASSWORD, "_csrf_token": found.group(1), "next": "/app"},
         )
         if answer.status_code != 303 or "ticketing_session" not in client.cookies:
             raise BenchError(f"POST /login: HTTP {answer.status_code}, no session cookie: {answer.text[:300]}")
@@ -493,7 +500,25 @@ async def pages_to_ask(base: str, cookies: httpx.Cookies, references: Sequence[s
     pages.append(Page("queue open, page 2", "queue", lambda _i: href, missing))
     pages += [Page(f"search {w}", "search", lambda _i, w=w: "/app/search?" + urlencode({"q": w})) for w in SEARCHES]
     pages.append(Page("ticket page", "ticket", lambda i: f"/app/tickets/{references[i % len(references)]}"))
+    pages.append(Page("dashboard", "dashboard", lambda _i: "/app/dashboard", manager=True))
+    pages.append(Page("dashboard now (poll)", "dashboard", lambda _i: "/app/dashboard/now", manager=True))
+    # The monthly SLA report of the last whole month (the printable page: the report, the 12-month
+    # trend and both charts; the JSON API reads the same), and the dashboard's "How we did" of the
+    # current month, as htmx fetches it after the dashboard.
+    last = last_month()
+    for desk in ("relia", "rext-cs"):
+        report = f"/app/desks/{desk}/reports/sla?month={last}"
+        pages.append(Page(f"SLA report {desk} {last}", "report", lambda _i, u=report: u, manager=True))
+    how = "/app/dashboard/how?desk=relia"
+    pages.append(Page("dashboard how we did (relia)", "report", lambda _i: how, manager=True))
     return pages
+
+
+def last_month() -> str:
+    """YYYY-MM of the month before this one in Tokyo (both desks' zone)."""
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo")).date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
 
 
 async def sample_references(url: str, count: int, seed: int) -> list[str]:
@@ -531,13 +556,19 @@ def summarise(page: Page, clients: int, sample: Sample) -> dict[str, Any]:
 
 async def measure_all(base: str, url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     cookies = await sign_in(base)
+    manager = await sign_in(base, next(email for email, role in STAFF if role == "manager"))
     references = await sample_references(url, args.warmup + args.requests, args.seed)
     pages = await pages_to_ask(base, cookies, references)
+    if args.only:
+        groups = {g.strip() for g in args.only.split(",")}
+        pages = [p for p in pages if p.group in groups]
     results = []
     for clients in args.clients:
         for page in pages:
             say(f"  {clients} client(s): {page.name} ...")
-            sample = await measure(base, cookies, page, clients, args.requests, args.warmup)
+            sample = await measure(
+                base, manager if page.manager else cookies, page, clients, args.requests, args.warmup
+            )
             results.append(summarise(page, clients, sample))
     return results
 
@@ -618,6 +649,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data and the ticket sample")
     parser.add_argument("--ticketing", default=None, help="the ticketing executable (default .venv/bin/ticketing)")
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only these page groups, comma-separated: queue, search, ticket, dashboard, report",
+    )
     args = parser.parse_args(argv)
     if not args.database_url or not args.database_url.startswith(("postgresql://", "postgres://")):
         parser.error("--database-url postgresql://... is needed (or TICKETING_DATABASE_URL)")

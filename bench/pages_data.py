@@ -80,7 +80,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "sla_clock": (
         "id", "ticket", "kind", "policy", "started_at", "budget_us", "due_at", "paused", "stopped_at",
-        "breached_at", "next_stage", "next_fire_at",
+        "breached_at", "next_stage", "next_fire_at", "used_us",
     ),
     "clock_pause": ("id", "ticket", "started_at", "ended_at", "reason"),
     "sla_firing": ("id", "clock", "ticket", "stage", "fire_key", "nominal_at", "fired_at", "recipients"),
@@ -649,7 +649,7 @@ class Life:
         self._change(at)
 
     def _reply(self, at: datetime, actor: Staff) -> None:
-        moved = rules.reply(self.ticket, at)
+        moved = rules.reply(self.ticket, at, self.cal)
         self.ticket = moved.ticket
         text = words.reply(self.rng, self.language, self.topic, self.person.name)
         if self.person.email:
@@ -797,7 +797,7 @@ class Life:
             v = clock_values(c)
             out["sla_clock"].append(
                 (c.id, self.id, v["kind"], _json(v["policy"]), v["started_at"], v["budget_us"], v["due_at"],
-                 v["paused"], v["stopped_at"], v["breached_at"], v["next_stage"], v["next_fire_at"])
+                 v["paused"], v["stopped_at"], v["breached_at"], v["next_stage"], v["next_fire_at"], v["used_us"])
             )  # fmt: skip
         for pause in t.pauses:
             out["clock_pause"].append(

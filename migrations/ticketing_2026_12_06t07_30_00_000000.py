@@ -1,8 +1,9 @@
-"""The monthly SLA report's indexes: a desk's clocks by the instant they were due.
+"""The dashboard's index of open tickets (the monthly SLA report's are in 2026-12-06T08:20:00:500000).
 
-The report reads the clocks due in a month (db/sla_report.py): a range on `due_at`, and, for clocks
-stopped while paused (no due instant), a range on `stopped_at` among those only. Without them the
-report read every clock of the desk, 2.5 million at a million tickets.
+The dashboard counts open tickets by desk and state with those at risk and breached
+(db/dashboard.py OPEN): this index holds exactly the open tickets (`next_due_at IS NOT NULL`) with
+every column the count reads, so PostgreSQL answers from the index alone (136 ms to 21 ms over
+105,000 open tickets in bench/pages.py's database).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -10,21 +11,22 @@ from piccolo.columns.column_types import Serial
 from piccolo.table import Table
 
 
-class SlaClock(Table, tablename="sla_clock", schema=None):
+class Ticket(Table, tablename="ticket", schema=None):
     id = Serial(primary_key=True)
 
 
 ID = "2026-12-06T07:30:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "indexes of the monthly SLA report: clocks by due instant, undue stopped clocks by stop"
+DESCRIPTION = "index of the dashboard's open counts"
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="ticketing", description=DESCRIPTION)
 
     async def index() -> None:
-        await SlaClock.raw("CREATE INDEX sla_clock_due ON sla_clock (due_at, ticket)")
-        await SlaClock.raw("CREATE INDEX sla_clock_undue_stop ON sla_clock (stopped_at, ticket) WHERE due_at IS NULL")
+        await Ticket.raw(
+            "CREATE INDEX ticket_dashboard_open ON ticket (desk, state, risk, next_due_at) WHERE next_due_at IS NOT NULL"
+        )
 
     manager.add_raw(index)
     return manager

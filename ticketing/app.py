@@ -33,12 +33,18 @@ from ticketing.services.health import Readiness
 from ticketing.settings import Settings
 from ticketing.web.access_api import AccessLogApi
 from ticketing.web.access_pages import AccessLogPages
+from ticketing.web.admin_log import AdminLogPage
+from ticketing.web.admin_pages import AdminPages
+from ticketing.web.admin_tokens import AdminTokenPages
 from ticketing.web.api import TicketApi
 from ticketing.web.case_api import CaseApi, DecisionApi, HandOverApi
 from ticketing.web.case_pages import CasePages
 from ticketing.web.contact import ContactForm
+from ticketing.web.dashboard import DashboardPages
 from ticketing.web.deps import PageOptions
+from ticketing.web.desk_settings_pages import DeskSettingsPages
 from ticketing.web.errors import EXCEPTION_HANDLERS
+from ticketing.web.export import ExportPages
 from ticketing.web.headers import SecurityHeaders
 from ticketing.web.health import healthz, readyz
 from ticketing.web.mail_api import MailLogApi, ParticipantsApi
@@ -50,6 +56,8 @@ from ticketing.web.requests import SafeRequest
 from ticketing.web.schema_page import LocalSwaggerUI
 from ticketing.web.settings_pages import SettingsPages
 from ticketing.web.sla_api import CalendarApi, TicketActionsApi
+from ticketing.web.sla_pages import HowWeDidFragment, SlaReportPage
+from ticketing.web.sla_report_api import SlaReportApi
 from ticketing.web.staff import LoginPages, StaffPages
 from ticketing.web.status import StatusPage
 from ticketing.web.ticket_pages import TicketPages
@@ -124,6 +132,8 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
 
     services: dict[str, object] = {
         "accounts": container.accounts,
+        "admin": container.admin,
+        "audit": container.audit,
         "calendars": container.calendars,
         "contacts": container.contacts,
         "desks": MappingProxyType(container.desks),  # read-only: pages show desks, never change them
@@ -145,6 +155,8 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "incidents": container.incidents,
         "letters": container.letters,
         "reports": container.reports,
+        "sla_reports": container.sla_reports,
+        "desk_settings": container.desk_settings,
         "readiness": Readiness(database_round_trip),
         "sla": container.sla,
         "workflow": container.workflow,
@@ -153,6 +165,8 @@ def handler_dependencies(container: Container) -> dict[str, Provide]:
         "ticket_workspace": container.ticket_workspace,
         "attachments": container.attachments,
         "workspace": container.workspace,
+        "dashboard": container.dashboard,
+        "ticket_export": container.ticket_export,
     }
     return {"now": Provide(now, sync_to_thread=False)} | {name: _constant(v) for name, v in services.items()}
 
@@ -195,7 +209,16 @@ def create_app(
             jobs.shutdown(wait=False)
         await container.stop()
 
+    async def current_settings(request: Request[Any, Any, Any]) -> None:
+        """Desk settings another process saved apply here too (one small query every 2 s at most). A
+        database that does not answer fails the request's own work, not this check (/healthz answers)."""
+        try:
+            await container.desk_settings.refresh()
+        except Exception:  # logged; the settings in memory stay in force
+            log.warning("desk settings not refreshed", exc_info=True)
+
     return Litestar(
+        before_request=current_settings,
         route_handlers=[
             healthz,
             readyz,
@@ -204,6 +227,7 @@ def create_app(
             CaseApi,
             HandOverApi,
             ReportsApi,
+            SlaReportApi,
             DecisionApi,
             TicketActionsApi,
             CalendarApi,
@@ -214,8 +238,16 @@ def create_app(
             LoginPages,
             StaffPages,
             WorkspacePages,
+            DashboardPages,
+            HowWeDidFragment,
+            SlaReportPage,
+            DeskSettingsPages,
+            ExportPages,
             CasePages,
             AccessLogPages,
+            AdminPages,
+            AdminTokenPages,
+            AdminLogPage,
             SettingsPages,
             TicketPages,
             StatusPage,

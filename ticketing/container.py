@@ -12,9 +12,12 @@ import socket
 from dataclasses import dataclass
 
 from ticketing.db.accounts import PiccoloAccountStore
+from ticketing.db.admin import PiccoloAdminStore, PiccoloAuditStore
 from ticketing.db.attachments import PiccoloAttachmentStore
 from ticketing.db.cases import PiccoloCaseStore
 from ticketing.db.contacts import PiccoloContactStore
+from ticketing.db.dashboard import PiccoloDashboardStore
+from ticketing.db.export import PiccoloExportStore
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.mailboxes import PiccoloMailboxStates
 from ticketing.db.metrics import PiccoloMetricsStore
@@ -24,19 +27,26 @@ from ticketing.db.portal import PiccoloPortalStore
 from ticketing.db.presence import PiccoloPresenceStore
 from ticketing.db.queues import PiccoloQueueStore
 from ticketing.db.reports import PiccoloReportStore
+from ticketing.db.sla_report import PiccoloSlaReportStore
 from ticketing.db.tickets import PiccoloTicketStore
 from ticketing.db.workflow import PiccoloWorkflowStore
 from ticketing.desks_file import load_desks
 from ticketing.domain.desks import Desk
 from ticketing.intake_parts import IntakeParts
+from ticketing.mail.addresses import mailbox as address_syntax
 from ticketing.mail.imap import ImapMailbox
 from ticketing.mail.smtp import SmtpTransport
 from ticketing.services.access import AccessLog
 from ticketing.services.accounts import AccountService
+from ticketing.services.admin import AdminService
 from ticketing.services.attachments import AttachmentFiles
+from ticketing.services.audit import AuditLog
 from ticketing.services.calendars import CalendarService
 from ticketing.services.contacts import ContactDetails
+from ticketing.services.dashboard import Dashboard
 from ticketing.services.decisions import DecisionDesk
+from ticketing.services.desk_settings import DeskSettingsService
+from ticketing.services.export import TicketExport
 from ticketing.services.incidents import Incidents
 from ticketing.services.intake import IntakeService
 from ticketing.services.mail_intake import MailIntake
@@ -55,6 +65,7 @@ from ticketing.services.reports import Reports
 from ticketing.services.requester_portal import RequesterPortal
 from ticketing.services.requests import RequestDesk
 from ticketing.services.sla import SlaService
+from ticketing.services.sla_reports import SlaReports
 from ticketing.services.throttle import Throttle
 from ticketing.services.ticket_workspace import TicketWorkspace
 from ticketing.services.tickets import TicketQueries
@@ -74,6 +85,7 @@ class Container:
     intake: IntakeService
     queries: TicketQueries
     workspace: Workspace
+    ticket_export: TicketExport
     metrics: Metrics
     accounts: AccountService
     outbox: OutboxService | None  # None when no SMTP relay is configured: mail waits in the outbox
@@ -84,6 +96,8 @@ class Container:
     decisions: DecisionDesk
     referrals: ReferralDesk
     reports: Reports
+    sla_reports: SlaReports
+    desk_settings: DeskSettingsService  # settings managers change in the browser, laid over `desks`
     incidents: Incidents
     letters: NoticeLetters
     mail_store: PiccoloMailStore
@@ -101,6 +115,9 @@ class Container:
     presence: Presence
     ticket_workspace: TicketWorkspace
     attachments: AttachmentFiles
+    dashboard: Dashboard  # the managers' SLA dashboard (web/dashboard.py)
+    audit: AuditLog  # administrative changes (services/audit.py)
+    admin: AdminService  # the admin pages (web/admin_pages.py)
 
     def mailbox(self, desk: Desk, password: str) -> MailboxClient:
         """A session on the desk's IMAP inbox (opened by the poller)."""
@@ -120,6 +137,9 @@ class Container:
         if transport is None and settings.smtp is not None:
             transport = SmtpTransport(settings.smtp)
         presence = Presence(PiccoloPresenceStore(), clock)
+        accounts = AccountService(accounts_store, clock, list(desks), parts.throttle)
+        audit = AuditLog(PiccoloAuditStore(), clock)
+        parts.desk_settings.audit = audit  # a desk settings change is an audit event too
         return cls(
             settings=settings,
             desks=desks,
@@ -130,8 +150,9 @@ class Container:
             intake=parts.intake,
             queries=queries,
             workspace=Workspace(PiccoloQueueStore(), access),
+            ticket_export=TicketExport(PiccoloExportStore(), access),
             metrics=Metrics(PiccoloMetricsStore(), clock),
-            accounts=AccountService(accounts_store, clock, list(desks), parts.throttle),
+            accounts=accounts,
             outbox=OutboxService(outbox_store, transport, clock) if transport is not None else None,
             calendars=parts.calendars,
             sla=parts.sla,
@@ -157,6 +178,8 @@ class Container:
             letters=NoticeLetters(desks=desks, queries=queries, mailer=parts.mailer),
             incidents=Incidents(desks=desks, intake=parts.intake, tickets=tickets, store=cases, clock=clock),
             reports=Reports(desks=desks, calendars=parts.calendars, store=PiccoloReportStore(), clock=clock),
+            desk_settings=parts.desk_settings,
+            sla_reports=SlaReports(desks=desks, calendars=parts.calendars, store=PiccoloSlaReportStore(), clock=clock),
             mail_store=parts.mail_store,
             mail=parts.mail,
             mail_log=MailLog(
@@ -192,6 +215,9 @@ class Container:
                 queries=queries, sla=parts.sla, presence=presence, desks=desks, clock=clock
             ),
             attachments=AttachmentFiles(PiccoloAttachmentStore(), parts.blobs, access),
+            dashboard=Dashboard(PiccoloDashboardStore(), parts.calendars),
+            audit=audit,
+            admin=AdminService(PiccoloAdminStore(), accounts, audit, address_syntax, list(desks)),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:

@@ -13,6 +13,7 @@ from ticketing.clock import SystemClock
 from ticketing.db import engine
 from ticketing.db.access import PiccoloAccessStore
 from ticketing.db.blobs import FileBlobStore
+from ticketing.db.desk_settings import PiccoloDeskSettingsStore
 from ticketing.db.files import private_dir
 from ticketing.db.mail import PiccoloMailStore
 from ticketing.db.sla import PiccoloSlaStore
@@ -27,6 +28,7 @@ from ticketing.mail.parse import StdlibMailParser
 from ticketing.mail.rendering import JinjaMailRenderer
 from ticketing.services.access import AccessLog
 from ticketing.services.calendars import CalendarService
+from ticketing.services.desk_settings import DeskSettingsService
 from ticketing.services.intake import IntakeService
 from ticketing.services.mail_intake import MailIntake
 from ticketing.services.mail_notices import MailNotices
@@ -57,6 +59,7 @@ class IntakeParts:
     intake: IntakeService
     notices: MailNotices
     mail: MailIntake
+    desk_settings: DeskSettingsService  # the managers' settings laid over `desks` (no restart)
 
     @classmethod
     def build(
@@ -131,6 +134,7 @@ class IntakeParts:
             intake=intake,
             notices=notices,
             mail=mail,
+            desk_settings=DeskSettingsService(desks, calendars, PiccoloDeskSettingsStore(), clock),
         )
 
     async def start(self, *, migrate: bool, pool_size: int = 20) -> None:
@@ -139,6 +143,7 @@ class IntakeParts:
         if migrate:
             await engine.migrate()
         await self.tickets.ensure_desks(list(self.desks), self.clock.now())
+        await self.desk_settings.refresh(force=True)  # closures and caps saved in the browser count here too
 
     async def stop(self) -> None:
         await engine.stop()

@@ -34,7 +34,9 @@ import httpx
 import pytest
 
 from tests.conftest import ticket_json
-from ticketing.domain.sla_report import Month, Tally
+from ticketing.db.sql import connection
+from ticketing.domain.sla_month_facts import counts_of, times_of
+from ticketing.domain.sla_report import Month, Tally, month_period, times_of_uses
 from ticketing.services.ports import Principal
 
 RCS_NAME = "株式会社レクストカスタマーサービス 個人情報お問い合わせ窓口"
@@ -255,3 +257,36 @@ async def test_the_trend_counts_twelve_months_in_the_database(client, make_staff
     assert points[-2].by_kind["statutory"] == Tally(0, 1, 0)
     december = points[-1].by_kind  # B's and H's resolution clocks (Tue 12-01 17:00) are past due too
     assert december["resolution"].breached == 2
+
+
+async def test_the_database_and_the_clock_by_clock_figures_agree(client, make_staff, clock, container) -> None:
+    """The report's grouped SQL (outcomes, causes, stored uses) and the same rules applied clock
+    by clock in Python (domain/sla_month_facts.py) give the same figures; so does the report of clocks
+    stopped before their use was kept, before and after `fill_used` stores it."""
+    manager = await make_staff("manager@relia.test", ["relia"], "manager")
+    agent = await make_staff("agent@relia.test", ["relia"])
+    other = await make_staff("agent@rext.test", ["rext-cs"])
+    await story(client, clock, agent, other)
+    store, now = container.sla_reports.store, clock.now()
+    period = month_period(Month(2026, 11), "Asia/Tokyo", now)
+    counts, uses, missing = await store.month_figures("relia", *period, now)
+    facts, pauses = await store.month_facts("relia", *period)
+    assert missing == 0
+    key = lambda c: (c.kind, c.category, c.outcome.value, c.cause.value if c.cause else "")  # noqa: E731
+    assert sorted(counts, key=key) == sorted(counts_of(facts, pauses, now), key=key)
+    calendar = container.calendars.calendar("relia")
+    by_python = times_of(facts, pauses, calendar)
+    for kind, per_category in times_of_uses(uses).items():
+        for category, figures in per_category.items():
+            assert by_python[kind][category] == figures, (kind, category)
+
+    before = (await report(client, manager, month="2026-11")).json()
+    async with connection() as sql:
+        await sql.execute("UPDATE sla_clock SET used_us = NULL")
+    assert (await store.month_figures("relia", *period, now))[2] == 6  # six stopped timed clocks
+    assert (await report(client, manager, month="2026-11")).json() | {"generated_at": None} == before | {
+        "generated_at": None
+    }
+    assert await container.sla_reports.fill_used(batch=4) == 6  # the stopped ones, two batches
+    assert (await store.month_figures("relia", *period, now))[2] == 0
+    assert (await report(client, manager, month="2026-11")).json() == before

@@ -1,4 +1,5 @@
-"""`ticketing sla sweep`: one SLA sweep by hand (e.g. from cron on a box without the scheduler)."""
+"""`ticketing sla sweep`: one SLA sweep by hand (e.g. from cron on a box without the scheduler);
+`ticketing sla fill-used`: the time used by clocks stopped before it was kept (once, after upgrading)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,19 @@ def sweep(args: argparse.Namespace, settings: Settings) -> int:
     async def work(container: Any) -> int:
         report = await container.sla.sweep(now)
         print(json.dumps(report.as_json()))
+        return 0
+
+    return run_with_container(settings, work)
+
+
+def fill_used(args: argparse.Namespace, settings: Settings) -> int:
+    """Store the use of every stopped clock that has none and print how many as JSON."""
+    if not 1 <= args.batch <= 100_000:
+        return fail("--batch: a whole number from 1 to 100000", EX_USAGE)
+
+    async def work(container: Any) -> int:
+        filled = await container.sla_reports.fill_used(args.batch)
+        print(json.dumps({"filled": filled}))
         return 0
 
     return run_with_container(settings, work)

@@ -87,7 +87,7 @@ class _Where:
         return " AND ".join(self.parts) if self.parts else "TRUE"
 
 
-def _queue_where(
+def queue_where(
     queue: Queue, desk_ids: Sequence[int], me: int, filters: QueueFilter, now: datetime, prefix: str = ""
 ) -> _Where:
     rule = RULES[queue]
@@ -144,7 +144,7 @@ class PiccoloQueueStore:
         limit: int,
     ) -> list[QueueRow]:
         async with reading() as sql:
-            where = _queue_where(queue, await self._ids(sql, desks), me, filters, now)
+            where = queue_where(queue, await self._ids(sql, desks), me, filters, now)
             settled = RULES[queue].settled
             if after is not None and after.at is not None:
                 compare = "<" if settled else ">"
@@ -162,7 +162,7 @@ class PiccoloQueueStore:
             ids = await self._ids(sql, desks)
             selects, params = [], {}
             for index, queue in enumerate(Queue):
-                where = _queue_where(queue, ids, me, filters, now, prefix=f"q{index}_")
+                where = queue_where(queue, ids, me, filters, now, prefix=f"q{index}_")
                 params.update(where.params)
                 inner = f"SELECT 1 FROM ticket t WHERE {where.sql} LIMIT {COUNT_CAP + 1}"
                 selects.append(f"(SELECT count(*) FROM ({inner}) x{index}) AS c{index}")
@@ -213,4 +213,4 @@ class PiccoloQueueStore:
         return [Colleague(int(r["id"]), r["email"], r["display_name"] or "") for r in rows]
 
 
-__all__ = ["PiccoloQueueStore"]
+__all__ = ["PiccoloQueueStore", "queue_where"]

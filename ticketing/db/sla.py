@@ -35,6 +35,9 @@ def clock_values(clock: ClockState) -> dict[str, Any]:
         "breached_at": clock.breached_at,
         "next_stage": clock.next_stage,
         "next_fire_at": clock.next_fire_at,
+        "used_us": clock.used_us,
+        "desk": clock.policy.get("desk"),
+        "category": clock.policy.get("category"),
     }
 
 
@@ -55,6 +58,7 @@ def clock_from_row(row: Mapping[str, Any]) -> ClockState:
         next_stage=int(row["next_stage"]),
         next_fire_at=row["next_fire_at"],
         id=int(row["id"]),
+        used_us=None if row.get("used_us") is None else int(row["used_us"]),
     )
 
 
@@ -69,7 +73,8 @@ def due_columns(clocks: Sequence[ClockState]) -> dict[str, datetime | None]:
 
 async def update_clock(clock: ClockState) -> None:
     values = clock_values(clock)
-    values.pop("kind"), values.pop("policy"), values.pop("started_at"), values.pop("budget_us")
+    for key in ("kind", "policy", "started_at", "budget_us", "desk", "category"):  # fixed at the start
+        values.pop(key)
     await SlaClock.update({getattr(SlaClock, k): v for k, v in values.items()}).where(SlaClock.id == clock.id)
 
 

@@ -231,6 +231,9 @@ class SlaClock(Table, tablename="sla_clock"):
     breached_at = Timestamptz(null=True, default=None)
     next_stage = Integer(default=0)  # index into policy["stages"] of the next rung to fire
     next_fire_at = Timestamptz(null=True, default=None, index=True)  # None: nothing left to fire
+    used_us = BigInt(null=True, default=None)  # time used when it stopped, pauses out (reports read it)
+    desk = Varchar(length=40, null=True, default=None)  # the policy snapshot's desk slug (reports filter on it)
+    category = Varchar(length=30, null=True, default=None)  # and its category (whose target the clock runs on)
 
 
 class SlaFiring(Table, tablename="sla_firing"):

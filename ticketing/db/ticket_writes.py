@@ -318,7 +318,8 @@ def _clock_changes(ticket_id: int, before: Sequence[ClockState], after: Sequence
         elif old.get(clock.id) != clock:
             values = clock_values(clock)
             changed = {
-                k: values[k] for k in ("due_at", "paused", "stopped_at", "breached_at", "next_stage", "next_fire_at")
+                k: values[k]
+                for k in ("due_at", "paused", "stopped_at", "breached_at", "next_stage", "next_fire_at", "used_us")
             }
             steps.append(Update("sla_clock", changed, {"id": clock.id}))
     return steps

@@ -31,6 +31,9 @@ class ClockState:
     next_stage: int = 0
     next_fire_at: datetime | None = None
     id: int | None = None
+    # Business (calendar-days clocks: wall) microseconds used when it stopped, pauses taken out; kept so
+    # reports need no calendar arithmetic. None while running, or for a stop that was given no calendar.
+    used_us: int | None = None
 
     @property
     def pausable(self) -> bool:
@@ -144,18 +147,27 @@ def resume(calendar: BusinessCalendar, clock: ClockState, pauses: Sequence[Pause
     return schedule(calendar, replace(clock, paused=False), pauses)
 
 
-def stop(clock: ClockState, at: datetime) -> ClockState:
+def stop(
+    clock: ClockState, at: datetime, calendar: BusinessCalendar | None = None, pauses: Sequence[Pause] = ()
+) -> ClockState:
+    """The clock stopped at `at`, with the time it used (business time needs the `calendar` and the
+    ticket's `pauses`; a calendar-days clock's is wall time)."""
     if clock.stopped_at is not None:
         return clock
     breached = clock.breached_at
     if breached is None and clock.due_at is not None and clock.due_at < at:
         breached = clock.due_at
-    return replace(clock, stopped_at=at, breached_at=breached, next_fire_at=None)
+    used: int | None = None
+    if not clock.pausable:
+        used = max(0, int((at - clock.started_at).total_seconds() * 1_000_000))
+    elif calendar is not None:
+        used = used_us(calendar, clock.started_at, at, pauses)
+    return replace(clock, stopped_at=at, breached_at=breached, next_fire_at=None, used_us=used)
 
 
 def restart(calendar: BusinessCalendar, clock: ClockState, pauses: Sequence[Pause]) -> ClockState:
     """A reopened ticket: the clock runs on from where it stopped (the gap is paused by the caller)."""
-    return schedule(calendar, replace(clock, stopped_at=None, paused=False), pauses)
+    return schedule(calendar, replace(clock, stopped_at=None, paused=False, used_us=None), pauses)
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,7 +192,7 @@ def _date(raw: str, where: str) -> date:
         raise ConfigError(where, f"{raw!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _closed_dates(raw: Any, where: str) -> frozenset[date]:
+def parse_closed_dates(raw: Any, where: str) -> frozenset[date]:
     """One-off closures: "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD" (inclusive)."""
     if raw is None:
         return frozenset()
@@ -212,7 +212,7 @@ def _closed_dates(raw: Any, where: str) -> frozenset[date]:
     return frozenset(days)
 
 
-def _open_dates(raw: Any, where: str) -> dict[date, tuple[OpeningWindow, ...]]:
+def parse_open_dates(raw: Any, where: str) -> dict[date, tuple[OpeningWindow, ...]]:
     """One-off openings (or changed hours): "YYYY-MM-DD" = ["HH:MM-HH:MM", ...]; wins over closures."""
     if raw is None:
         return {}
@@ -343,8 +343,8 @@ def parse_desk(slug: str, table: Any, where: str) -> Desk:
         accredited_org=accredited,
         joint_use={str(k): str(v) for k, v in joint_use.items()},
         holiday_country=_holiday_country(table.get("holidays", "JP"), f"{where}.holidays"),
-        closed_dates=_closed_dates(table.get("closed_dates"), f"{where}.closed_dates"),
-        open_dates=_open_dates(table.get("open_dates"), f"{where}.open_dates"),
+        closed_dates=parse_closed_dates(table.get("closed_dates"), f"{where}.closed_dates"),
+        open_dates=parse_open_dates(table.get("open_dates"), f"{where}.open_dates"),
         policies=parse_policies(table.get("policies"), f"{where}.policies"),
         escalation=parse_escalation(table.get("escalation"), f"{where}.escalation"),
         mail=parse_mail_rules(table.get("mail"), f"{where}.mail"),

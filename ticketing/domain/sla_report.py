@@ -135,6 +135,8 @@ class ClockFact:
     stopped_at: datetime | None
     breached_at: datetime | None
     first_responded_at: datetime | None  # the ticket's first human reply
+    reference: str = ""  # the ticket's, for the list behind a figure
+    used_us: int | None = None  # kept when it stopped (domain/clocks.py stop); None: work it out
 
 
 def outcome(fact: ClockFact, now: datetime) -> Outcome:
@@ -168,6 +170,8 @@ def used_minutes(calendar: BusinessCalendar, fact: ClockFact, pauses: Sequence[P
     """Whole business minutes a stopped first-response or resolution clock used; None otherwise."""
     if fact.stopped_at is None or fact.kind not in TIMED_KINDS:
         return None
+    if fact.used_us is not None:
+        return fact.used_us // MINUTE_US
     return used_us(calendar, fact.started_at, fact.stopped_at, pauses) // MINUTE_US
 
 
@@ -227,6 +231,20 @@ def times(minutes: Sequence[int]) -> Times:
     return Times(len(minutes), nearest_rank(minutes, 50), nearest_rank(minutes, 90))
 
 
+def times_of_uses(uses: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Times]]:
+    """(kind, category, microseconds used) of stopped timed clocks -> kind -> category (and ALL) ->
+    the median and 90th percentile in whole business minutes."""
+    minutes: dict[str, dict[str, list[int]]] = {k.value: {} for k in TIMED_KINDS}
+    for kind, category, used in uses:
+        minutes.setdefault(kind, {}).setdefault(category, []).append(used // MINUTE_US)
+    result: dict[str, dict[str, Times]] = {}
+    for kind, per_category in minutes.items():
+        row = {category: times(values) for category, values in per_category.items()}
+        row[ALL] = times([m for values in per_category.values() for m in values])
+        result[kind] = row
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class MonthReport:
     desk: str
@@ -265,6 +283,25 @@ def _kinds(present: Iterable[str]) -> list[str]:
     return always + extra
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeCount:
+    """How many clocks of a kind and category came to an outcome (and, breached, for which cause)."""
+
+    kind: str
+    category: str
+    outcome: Outcome
+    cause: Cause | None
+    count: int
+
+
+def times_by_category(per_category: Mapping[str, Times], everything: Times) -> dict[str, Times]:
+    """Every category (none measured: zero), then ALL."""
+    row = {c.value: per_category.get(c.value, times([])) for c in Category}
+    row.update({k: v for k, v in per_category.items() if k not in row and k != ALL})
+    row[ALL] = everything
+    return row
+
+
 def month_report(
     *,
     desk: str,
@@ -272,30 +309,20 @@ def month_report(
     timezone: str,
     month: Month,
     period: tuple[datetime, datetime],
-    facts: Sequence[ClockFact],
-    pauses: Mapping[int, Sequence[Pause]],
-    calendar: BusinessCalendar,
     now: datetime,
+    counts: Sequence[OutcomeCount],
+    timed: Mapping[str, Mapping[str, Times]],
 ) -> MonthReport:
-    """The report of one desk and month from its clocks due in the period and their tickets' pauses."""
-    counts: dict[tuple[str, str], Counter[Outcome]] = {}
-    minutes: dict[str, dict[str, list[int]]] = {k.value: {} for k in TIMED_KINDS}
+    """The report of one desk and month from its grouped outcomes and the time figures of its timed
+    kinds (worked out by the database, or clock by clock: domain/sla_month_facts.py)."""
+    outcomes: dict[tuple[str, str], Counter[Outcome]] = {}
     causes: dict[str, Counter[Cause]] = {}
-    for fact in facts:
-        result = outcome(fact, now)
-        counts.setdefault((fact.kind, fact.category), Counter())[result] += 1
-        ticket_pauses = pauses.get(fact.ticket, ())
-        if result is Outcome.BREACHED:
-            causes.setdefault(fact.kind, Counter())[cause(fact, ticket_pauses)] += 1
-        used = used_minutes(calendar, fact, ticket_pauses)
-        if used is not None:
-            minutes[fact.kind].setdefault(fact.category, []).append(used)
-    kinds = _kinds(kind for kind, _ in counts)
-    timed = {}
-    for kind, per_category in minutes.items():
-        row = {c.value: times(per_category.get(c.value, [])) for c in Category}
-        row[ALL] = times([m for values in per_category.values() for m in values])
-        timed[kind] = row
+    for row in counts:
+        outcomes.setdefault((row.kind, row.category), Counter())[row.outcome] += row.count
+        if row.cause is not None:
+            causes.setdefault(row.kind, Counter())[row.cause] += row.count
+    kinds = _kinds(kind for kind, _ in outcomes)
+    empty = times([])
     return MonthReport(
         desk=desk,
         desk_name=desk_name,
@@ -304,14 +331,18 @@ def month_report(
         period_start=period[0],
         period_end=period[1],
         generated_at=now,
-        by_kind=kind_figures(counts, kinds),
-        times=timed,
+        by_kind=kind_figures(outcomes, kinds),
+        times={
+            k.value: times_by_category(timed.get(k.value, {}), timed.get(k.value, {}).get(ALL, empty))
+            for k in TIMED_KINDS
+        },
         breach_causes={kind: {c.value: causes.get(kind, Counter())[c] for c in Cause} for kind in kinds},
     )
 
 
 __all__ = [
-    "ALL", "TIMED_KINDS", "TREND_MONTHS", "Cause", "ClockFact", "KindFigures", "Month",
-    "MonthReport", "Outcome", "Tally", "Times", "breach_instant", "cause", "hours", "kind_figures", "month_period",
-    "month_report", "outcome", "tally", "times", "trend_months", "used_minutes",
+    "ALL", "TIMED_KINDS", "TREND_MONTHS", "Cause", "ClockFact", "KindFigures", "Month", "MonthReport", "Outcome",
+    "OutcomeCount", "Tally", "Times", "breach_instant", "cause", "hours", "kind_figures",
+    "month_period", "month_report", "outcome", "tally", "times", "times_by_category", "times_of_uses",
+    "trend_months", "used_minutes",
 ]  # fmt: skip

@@ -141,7 +141,7 @@ def move_clocks(ticket: Ticket, new: State, now: datetime, calendar: BusinessCal
         pauses.append(Pause(now, None, f"waiting on requester: {new.value}"))
         clocks = [clk.pause(c) for c in clocks]
     if new in SETTLED and old not in SETTLED:
-        clocks = [clk.stop(c, now) for c in clocks]
+        clocks = [clk.stop(c, now, calendar, pauses) for c in clocks]
     if old in SETTLED and new not in SETTLED:
         resolution = next((c for c in clocks if c.kind is ClockKind.RESOLUTION), None)
         if resolution is not None and resolution.stopped_at is not None:
@@ -163,10 +163,12 @@ def apply(ticket: Ticket, action: Action, now: datetime, calendar: BusinessCalen
     return Transition(moved, (event,), (notice,) if notice else ())
 
 
-def reply(ticket: Ticket, now: datetime) -> Transition:
-    """A human reply to the requester: it stops the first-response clock."""
+def reply(ticket: Ticket, now: datetime, calendar: BusinessCalendar | None = None) -> Transition:
+    """A human reply to the requester: it stops the first-response clock (with the business time it
+    used, when given the desk's calendar)."""
     clocks = tuple(
-        clk.stop(c, now) if c.kind is ClockKind.FIRST_RESPONSE and c.stopped_at is None else c for c in ticket.clocks
+        clk.stop(c, now, calendar, ticket.pauses) if c.kind is ClockKind.FIRST_RESPONSE and c.stopped_at is None else c
+        for c in ticket.clocks
     )
     first = ticket.first_responded_at or now
     return Transition(replace(ticket, clocks=clocks, first_responded_at=first), (TicketEvent(EventAction.REPLIED),))

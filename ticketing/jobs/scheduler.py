@@ -32,6 +32,7 @@ async def deliver_outbox(container: Container) -> None:
 
 async def sla_sweep(container: Container) -> None:
     with SWEEP_SECONDS.time():
+        await container.desk_settings.refresh()  # a calendar another process changed counts now
         report = await container.sla.sweep(container.clock.now())
     if report.firings:
         log.info("sla sweep: %s clocks examined, %s stages fired", report.clocks, report.firings)

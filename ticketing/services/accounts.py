@@ -152,6 +152,14 @@ class AccountService:
             self._token_cache[key] = (principal, now + TOKEN_CACHE)
         return principal
 
+    def forget_user(self, user_id: int) -> None:
+        """Drop this process's cached answers for the user's tokens (after a deactivation, a revoked
+        token or a changed role), so the change holds here at once; other processes within TOKEN_CACHE.
+        An inactive user's tokens and sessions are refused anyway: the store's `principal` reads only
+        active users."""
+        for key in [k for k, (p, _) in self._token_cache.items() if p.user_id == user_id]:
+            del self._token_cache[key]
+
     async def open_session(self, principal: Principal) -> str:
         token = secrets.token_urlsafe(32)
         now = self.clock.now()

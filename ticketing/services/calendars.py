@@ -20,15 +20,20 @@ MAX_AMOUNT = {"business_minutes": 525_600, "business_days": 1_000, "calendar_day
 class CalendarService:
     def __init__(self, desks: Mapping[str, Desk]) -> None:
         self.desks = desks
-        self._calendars: dict[str, BusinessCalendar] = {}
+        self._calendars: dict[str, tuple[Desk, BusinessCalendar]] = {}
         self._offices: dict[str, BusinessCalendar | None] = {}
 
     def calendar(self, slug: str) -> BusinessCalendar:
-        if slug not in self._calendars:
-            if slug not in self.desks:
-                raise NotFound("desk", slug)
-            self._calendars[slug] = BusinessCalendar(self.desks[slug].calendar_spec())
-        return self._calendars[slug]
+        """The desk's calendar; built again when the desk changed (settings saved in the browser
+        replace the desk in the shared mapping: services/desk_settings.py)."""
+        desk = self.desks.get(slug)
+        if desk is None:
+            raise NotFound("desk", slug)
+        cached = self._calendars.get(slug)
+        if cached is None or cached[0] is not desk:
+            cached = (desk, BusinessCalendar(desk.calendar_spec()))
+            self._calendars[slug] = cached
+        return cached[1]
 
     def office(self, slug: str) -> BusinessCalendar | None:
         """The desk's accredited organisation's office hours (None when the desks file gives none)."""

@@ -62,6 +62,10 @@ async def seed_demo(accounts: AccountService, intake: IntakeService) -> bool:
                 created_any = True
             except Conflict:
                 continue
+    try:  # one admin of every desk, for the admin pages (users, roles, tokens, the audit log)
+        await accounts.add_user("admin@example.test", DEMO_PASSWORD, "admin", list(intake.desks))
+    except Conflict:
+        pass
     if not created_any:
         return False
     for slug, rows in DEMO_TICKETS.items():

@@ -156,7 +156,9 @@ class ReferralDesk(CaseWork):
             updated = answered(found, at, answer)
             clock = follow_up_of(found, ticket.clocks)
             if clock is not None:
-                ticket = replace(ticket, clocks=tuple(clk.stop(c, at) if c is clock else c for c in ticket.clocks))
+                calendar = self.calendars.calendar(ticket.desk)  # the follow-up runs in business days
+                stopped = tuple(clk.stop(c, at, calendar, ticket.pauses) if c is clock else c for c in ticket.clocks)
+                ticket = replace(ticket, clocks=stopped)
             done.append(updated)
             forwardings = tuple(updated if f.id == forwarding_id else f for f in snap.case.forwardings)
             event = TicketEvent(EventAction.PARTNER_ANSWERED, data={"partner": found.partner, "at": at.isoformat()})

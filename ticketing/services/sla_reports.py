@@ -10,20 +10,26 @@ not count a year of clocks each time. The current month is always counted afresh
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from ticketing.domain.clocks import ClockState, stop
 from ticketing.domain.desks import Desk
 from ticketing.domain.errors import Forbidden, NotFound
 from ticketing.domain.sla import Pause
+from ticketing.domain.sla_month_facts import ClockRow, clock_rows, times_of
 from ticketing.domain.sla_report import (
+    Cause,
     ClockFact,
     Month,
     MonthReport,
+    Outcome,
+    OutcomeCount,
     Tally,
     month_period,
     month_report,
+    times_of_uses,
     trend_months,
 )
 from ticketing.domain.staff import MANAGER_ROLES
@@ -43,6 +49,19 @@ class SlaReportStore(Protocol):
 
     async def trend(self, desk: str, boundaries: Sequence[datetime], now: datetime) -> list[dict[str, Tally]]:
         """Per month between consecutive boundaries: clock kind -> met, breached and open."""
+        ...
+
+    async def stopped_without_use(self, after: int, limit: int) -> list[tuple[str, ClockState, list[Pause]]]:
+        """Stopped clocks with no stored use, id > after in id order: (desk, clock, its ticket's pauses)."""
+        ...
+
+    async def store_use(self, used: Sequence[tuple[int, int]]) -> None: ...
+
+    async def month_figures(
+        self, desk: str, start: datetime, end: datetime, now: datetime
+    ) -> tuple[list[OutcomeCount], list[tuple[str, str, int]], int]:
+        """Outcomes grouped by kind, category, outcome and cause; the stopped timed clocks' stored use
+        (kind, category, microseconds); how many such clocks stored none."""
         ...
 
 
@@ -77,22 +96,68 @@ class SlaReports:
 
     async def month(self, principal: Principal, desk_slug: str, month: Month) -> MonthReport:
         """The desk's report of `month` in its own zone, as of now; ValidationFailed for a month not
-        yet begun or before the APPI records began."""
+        yet begun or before the APPI records began.
+
+        The database groups the outcomes and picks the percentiles from the use each clock stored when
+        it stopped; while some stopped clocks of the month have none (stopped before it was kept, until
+        `ticketing sla fill-used`), the times are worked out clock by clock instead.
+        """
         desk = self.desk_for(principal, desk_slug)
         now = self.clock.now()
         period = month_period(month, desk.timezone, now)
-        facts, pauses = await self.store.month_facts(desk.slug, *period)
+        counts, uses, missing = await self.store.month_figures(desk.slug, *period, now)
+        if missing:
+            facts, pauses = await self.store.month_facts(desk.slug, *period)
+            timed = times_of(facts, pauses, self.calendars.calendar(desk.slug))
+        else:
+            timed = times_of_uses(uses)
         return month_report(
             desk=desk.slug,
             desk_name=desk.name,
             timezone=desk.timezone,
             month=month,
             period=period,
-            facts=facts,
-            pauses=pauses,
-            calendar=self.calendars.calendar(desk.slug),
             now=now,
+            counts=counts,
+            timed=timed,
         )
+
+    async def clocks(
+        self,
+        principal: Principal,
+        desk_slug: str,
+        month: Month,
+        *,
+        kind: str | None = None,
+        category: str | None = None,
+        result: Outcome | None = None,
+        why: Cause | None = None,
+    ) -> list[ClockRow]:
+        """The clocks behind one figure of the month's report, earliest due first (references, categories
+        and instants: no personal data)."""
+        desk = self.desk_for(principal, desk_slug)
+        now = self.clock.now()
+        facts, pauses = await self.store.month_facts(desk.slug, *month_period(month, desk.timezone, now))
+        calendar = self.calendars.calendar(desk.slug)
+        return clock_rows(facts, pauses, calendar, now, kind=kind, category=category, result=result, why=why)
+
+    async def fill_used(self, batch: int = 2000) -> int:
+        """Store the time used by clocks stopped before it was kept (`ticketing sla fill-used`): worked
+        out as the stop works it out now (domain/clocks.py stop). Returns how many were filled."""
+        after, filled = 0, 0
+        while True:
+            rows = await self.store.stopped_without_use(after, batch)
+            if not rows:
+                return filled
+            used = []
+            for desk, clock, pauses in rows:
+                calendar = self.calendars.calendar(desk) if desk in self.desks else None
+                again = stop(replace(clock, stopped_at=None), clock.stopped_at or self.clock.now(), calendar, pauses)
+                if again.used_us is not None and clock.id is not None:
+                    used.append((clock.id, again.used_us))
+            await self.store.store_use(used)
+            filled += len(used)
+            after = max(c.id or 0 for _, c, _ in rows)
 
     async def trend(self, principal: Principal, desk_slug: str, last: Month) -> list[TrendPoint]:
         """Met, breached and open per clock kind for the 12 months ending with `last`, oldest first."""

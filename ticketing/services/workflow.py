@@ -278,7 +278,7 @@ class TicketWorkflow:
                     auto=None,
                     context=notifications.agent_reply(text),
                 )
-            moved = rules.reply(snap.ticket, now)
+            moved = rules.reply(snap.ticket, now, self.calendars.calendar(snap.desk))
             return self._change(snap, principal, moved, mail, {}, AgentMessage(text, mail), now=now)
 
         await self.store.change(reference, decide)

@@ -6,6 +6,7 @@ pages' language cookie, which sign-in sets from the account (web/staff.py) and s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -15,7 +16,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from ticketing.domain.desks import Desk
 from ticketing.domain.errors import ValidationFailed
+from ticketing.domain.staff import MANAGER_ROLES
 from ticketing.services.accounts import AccountService
 from ticketing.services.ports import Principal
 from ticketing.web.auth import SESSION_COOKIE, page_principal, to_login
@@ -40,14 +43,25 @@ def language_cookie(language: str, secure: bool) -> Cookie:
 
 
 def _page(
-    request: Request[Any, Any, Any], principal: Principal, *, saved: bool = False, error: str | None = None
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    desks: Mapping[str, Desk],
+    *,
+    saved: bool = False,
+    error: str | None = None,
 ) -> Template:
     lang = staff_language(request)
     gettext = translations(lang).gettext
+    managed = [
+        (slug, desks[slug].name)
+        for slug, role in sorted(principal.roles.items())
+        if role in MANAGER_ROLES and slug in desks
+    ]
     context = {
         "_": gettext,
         "lang": lang,
         "principal": principal,
+        "managed": managed,  # the desks whose settings and reports this user may open
         "current": principal.language,
         "saved": saved,
         "error": gettext(error) if error else None,
@@ -64,9 +78,13 @@ class SettingsPages(Controller):
 
     @get("/")
     async def settings(
-        self, request: Request[Any, Any, Any], principal: PrincipalDep, saved: FromQuery[str | None] = None
+        self,
+        request: Request[Any, Any, Any],
+        principal: PrincipalDep,
+        desks: NamedDependency[Mapping[str, Desk]],
+        saved: FromQuery[str | None] = None,
     ) -> Template:
-        return _page(request, principal, saved=saved == "1")
+        return _page(request, principal, desks, saved=saved == "1")
 
     @post("/")
     async def save(
@@ -75,6 +93,7 @@ class SettingsPages(Controller):
         accounts: NamedDependency[AccountService],
         options: NamedDependency[PageOptions],
         principal: PrincipalDep,
+        desks: NamedDependency[Mapping[str, Desk]],
     ) -> Template | Redirect:
         choice = (await request.form()).get("language")
         try:
@@ -82,7 +101,7 @@ class SettingsPages(Controller):
                 raise ValidationFailed({"language": "required"})
             await accounts.set_language(principal, choice)
         except ValidationFailed:
-            return _page(request, principal, error=LANGUAGE_REFUSED)
+            return _page(request, principal, desks, error=LANGUAGE_REFUSED)
         cookie = language_cookie(choice, options.secure_cookies)
         return Redirect("/app/settings?saved=1", status_code=303, cookies=[cookie])
 
