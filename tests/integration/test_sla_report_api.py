@@ -36,7 +36,7 @@ import pytest
 from tests.conftest import ticket_json
 from ticketing.db.sql import connection
 from ticketing.domain.sla_month_facts import counts_of, times_of
-from ticketing.domain.sla_report import Month, Tally, month_period, times_of_uses
+from ticketing.domain.sla_report import Month, Tally, month_period, times_of_minutes
 from ticketing.services.ports import Principal
 
 RCS_NAME = "株式会社レクストカスタマーサービス 個人情報お問い合わせ窓口"
@@ -276,7 +276,7 @@ async def test_the_database_and_the_clock_by_clock_figures_agree(client, make_st
     assert sorted(counts, key=key) == sorted(counts_of(facts, pauses, now), key=key)
     calendar = container.calendars.calendar("relia")
     by_python = times_of(facts, pauses, calendar)
-    for kind, per_category in times_of_uses(uses).items():
+    for kind, per_category in times_of_minutes(uses).items():
         for category, figures in per_category.items():
             assert by_python[kind][category] == figures, (kind, category)
 

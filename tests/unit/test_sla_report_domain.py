@@ -93,3 +93,21 @@ def test_months() -> None:
     with pytest.raises(ValidationFailed):
         month_period(Month(2026, 12), "Asia/Tokyo", T)  # not yet begun in Tokyo
     assert month_period(Month(2026, 12), "Asia/Tokyo", datetime(2026, 11, 30, 15, tzinfo=UTC))  # 00:00 JST 12-01
+
+
+def test_percentiles_of_counted_values_are_the_nearest_rank_of_the_values() -> None:
+    from ticketing.domain.reports import nearest_rank
+    from ticketing.domain.sla_report import rank_of, times_of_minutes
+
+    values = [30, 30, 30, 60, 120, 2010]
+    counts = {30: 3, 60: 1, 120: 1, 2010: 1}
+    for percent in (1, 10, 50, 51, 90, 99, 100):
+        assert rank_of(counts, percent) == nearest_rank(values, percent)
+    assert rank_of({}, 50) is None
+    timed = times_of_minutes([("first_response", "complaint", 30, 3), ("first_response", "incident", 60, 1)])
+    assert timed["first_response"]["all"].count == 4
+    assert (
+        timed["first_response"]["all"].median_business_minutes,
+        timed["first_response"]["all"].p90_business_minutes,
+    ) == (30, 60)
+    assert timed["resolution"] == {}

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from ticketing.domain.calendar import BusinessCalendar
 from ticketing.domain.sla import Pause
 from ticketing.domain.sla_report import (
-    MINUTE_US,
     Cause,
     ClockFact,
     Outcome,
@@ -23,7 +22,7 @@ from ticketing.domain.sla_report import (
     Times,
     cause,
     outcome,
-    times_of_uses,
+    times_of_minutes,
     used_minutes,
 )
 
@@ -86,12 +85,12 @@ def times_of(
 ) -> dict[str, dict[str, Times]]:
     """Median and 90th percentile of the business minutes each stopped timed clock used, per category
     and over ALL; a clock's stored `used_us` is used when it has one."""
-    uses = []
+    rows = []
     for fact in facts:
         used = used_minutes(calendar, fact, pauses.get(fact.ticket, ()))
         if used is not None:
-            uses.append((fact.kind, fact.category, used * MINUTE_US))
-    return times_of_uses(uses)
+            rows.append((fact.kind, fact.category, used, 1))
+    return times_of_minutes(rows)
 
 
 __all__ = ["ClockRow", "clock_rows", "counts_of", "times_of"]

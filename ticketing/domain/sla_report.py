@@ -231,18 +231,35 @@ def times(minutes: Sequence[int]) -> Times:
     return Times(len(minutes), nearest_rank(minutes, 50), nearest_rank(minutes, 90))
 
 
-def times_of_uses(uses: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, Times]]:
-    """(kind, category, microseconds used) of stopped timed clocks -> kind -> category (and ALL) ->
-    the median and 90th percentile in whole business minutes."""
-    minutes: dict[str, dict[str, list[int]]] = {k.value: {} for k in TIMED_KINDS}
-    for kind, category, used in uses:
-        minutes.setdefault(kind, {}).setdefault(category, []).append(used // MINUTE_US)
-    result: dict[str, dict[str, Times]] = {}
-    for kind, per_category in minutes.items():
-        row = {category: times(values) for category, values in per_category.items()}
-        row[ALL] = times([m for values in per_category.values() for m in values])
-        result[kind] = row
-    return result
+def rank_of(counts: Mapping[int, int], percent: int) -> int | None:
+    """The nearest-rank percentile (domain/reports.py nearest_rank) of values given with how often
+    each occurred: the value at rank ceil(percent/100 * N) in order."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    rank, seen = max(-(-percent * total // 100), 1), 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
+def times_of_minutes(rows: Iterable[tuple[str, str, int, int]]) -> dict[str, dict[str, Times]]:
+    """(kind, category, whole business minutes used, how many clocks used that many) of stopped timed
+    clocks -> kind -> category (and ALL) -> the count, median and 90th percentile."""
+    groups: dict[str, dict[str, Counter[int]]] = {k.value: {} for k in TIMED_KINDS}
+    for kind, category, minutes, count in rows:
+        per_kind = groups.setdefault(kind, {})
+        per_kind.setdefault(category, Counter())[minutes] += count
+        per_kind.setdefault(ALL, Counter())[minutes] += count
+    return {
+        kind: {
+            category: Times(sum(counts.values()), rank_of(counts, 50), rank_of(counts, 90))
+            for category, counts in per_kind.items()
+        }
+        for kind, per_kind in groups.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,8 +358,30 @@ def month_report(
 
 
 __all__ = [
-    "ALL", "TIMED_KINDS", "TREND_MONTHS", "Cause", "ClockFact", "KindFigures", "Month", "MonthReport", "Outcome",
-    "OutcomeCount", "Tally", "Times", "breach_instant", "cause", "hours", "kind_figures",
-    "month_period", "month_report", "outcome", "tally", "times", "times_by_category", "times_of_uses",
-    "trend_months", "used_minutes",
+    "ALL",
+    "TIMED_KINDS",
+    "TREND_MONTHS",
+    "Cause",
+    "ClockFact",
+    "KindFigures",
+    "Month",
+    "MonthReport",
+    "Outcome",
+    "OutcomeCount",
+    "Tally",
+    "Times",
+    "breach_instant",
+    "cause",
+    "hours",
+    "kind_figures",
+    "month_period",
+    "month_report",
+    "outcome",
+    "rank_of",
+    "tally",
+    "times",
+    "times_by_category",
+    "times_of_minutes",
+    "trend_months",
+    "used_minutes",
 ]  # fmt: skip

@@ -29,7 +29,7 @@ from ticketing.domain.sla_report import (
     Tally,
     month_period,
     month_report,
-    times_of_uses,
+    times_of_minutes,
     trend_months,
 )
 from ticketing.domain.staff import MANAGER_ROLES
@@ -59,9 +59,9 @@ class SlaReportStore(Protocol):
 
     async def month_figures(
         self, desk: str, start: datetime, end: datetime, now: datetime
-    ) -> tuple[list[OutcomeCount], list[tuple[str, str, int]], int]:
-        """Outcomes grouped by kind, category, outcome and cause; the stopped timed clocks' stored use
-        (kind, category, microseconds); how many such clocks stored none."""
+    ) -> tuple[list[OutcomeCount], list[tuple[str, str, int, int]], int]:
+        """Outcomes grouped by kind, category, outcome and cause; the stopped timed clocks by whole
+        business minutes used (kind, category, minutes, how many); how many such clocks stored none."""
         ...
 
 
@@ -110,7 +110,7 @@ class SlaReports:
             facts, pauses = await self.store.month_facts(desk.slug, *period)
             timed = times_of(facts, pauses, self.calendars.calendar(desk.slug))
         else:
-            timed = times_of_uses(uses)
+            timed = times_of_minutes(uses)
         return month_report(
             desk=desk.slug,
             desk_name=desk.name,
