@@ -62,7 +62,7 @@ async def test_a_closure_is_previewed_saved_and_moves_open_clocks(client, make_s
     page = (await client.get(SETTINGS)).text
     assert version_of(page) == "0"
     r = await post(
-        client, f"{SETTINGS}/calendar/preview", {"version": "0", "closed_dates": "2026-11-25\n", "open_dates": ""}
+        client, f"{SETTINGS}/calendar-preview", {"version": "0", "closed_dates": "2026-11-25\n", "open_dates": ""}
     )
     assert r.status_code == 200, r.text
     preview = r.text
@@ -113,7 +113,7 @@ async def test_refused_input_keeps_what_was_typed(client, make_staff) -> None:
     ]
     for data, message in cases:
         r = await post(
-            client, f"{SETTINGS}/calendar/preview", {"version": "0", "closed_dates": "", "open_dates": "", **data}
+            client, f"{SETTINGS}/calendar-preview", {"version": "0", "closed_dates": "", "open_dates": "", **data}
         )
         assert r.status_code == 400, (data, r.text)
         assert message in r.text, (message, r.text[:3000])
@@ -131,6 +131,7 @@ async def test_refused_input_keeps_what_was_typed(client, make_staff) -> None:
     assert r.status_code == 400 and "Bad Key" in r.text
     r = await post(client, f"{SETTINGS}/cap", {"version": "x", "auto_reply_daily_cap": "5"})
     assert r.status_code == 400
+    assert (await post(client, f"{SETTINGS}/nonsense", {"version": "0"})).status_code == 404
 
 
 async def test_the_other_settings_take_effect_and_a_stale_form_is_refused(client, make_staff, container) -> None:
@@ -162,7 +163,7 @@ async def test_the_other_settings_take_effect_and_a_stale_form_is_refused(client
     assert (await post(client, f"{SETTINGS}/templates", body)).status_code == 303
     added = [t for t in container.desks["relia"].reply_templates if t.key == "thanks"]
     assert len(container.desks["relia"].reply_templates) == count + 1 and added[0].title == "お礼"
-    r = await post(client, f"{SETTINGS}/templates/delete", {"version": "3", "template": "thanks:ja"})
+    r = await post(client, f"{SETTINGS}/template-delete", {"version": "3", "template": "thanks:ja"})
     assert r.status_code == 303
     assert len(container.desks["relia"].reply_templates) == count
 

@@ -23,7 +23,7 @@ from litestar.response import Redirect, Template
 
 from ticketing.domain.calendar import OpeningWindow
 from ticketing.domain.desk_settings import MAX_CAP, DeskSettings
-from ticketing.domain.errors import Conflict, ValidationFailed
+from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
 from ticketing.services.desk_settings import CalendarChange, DeskSettingsService
 from ticketing.services.ports import Principal
 from ticketing.web.auth import page_principal, to_login
@@ -31,6 +31,15 @@ from ticketing.web.case_view import staff_language
 from ticketing.web.deps import PrincipalDep
 from ticketing.web.i18n import translations
 
+# The forms that save: the action in the path -> the service method, the form field it takes (None: the
+# whole form) and the message shown after.
+SAVES: dict[str, tuple[str, str | None, str]] = {
+    "calendar": ("save_calendar", None, "calendar"),
+    "second-level": ("save_second_level", "second_level", "second_level"),
+    "cap": ("save_cap", "auto_reply_daily_cap", "cap"),
+    "templates": ("save_template", None, "template"),
+    "template-delete": ("delete_template", "template", "template_deleted"),
+}
 SAVED = {
     "calendar": "The closures and opening hours are saved.",
     "second_level": "The second escalation level is saved.",
@@ -149,7 +158,7 @@ class DeskSettingsPages(Controller):
         suffix = f"&moved={moved}" if isinstance(moved, int) else ""
         return Redirect(f"/app/desks/{slug}/settings?saved={saved}{suffix}#{saved}", status_code=303)
 
-    @post("/calendar/preview")
+    @post("/calendar-preview")
     async def preview(
         self,
         request: Request[Any, Any, Any],
@@ -166,83 +175,33 @@ class DeskSettingsPages(Controller):
             return await self._page(request, desk_settings, principal, slug, typed=form, errors=exc.errors, status=400)
         return await self._page(request, desk_settings, principal, slug, typed=form, preview=change)
 
-    @post("/calendar")
-    async def save_calendar(
+    @post("/{action:str}")
+    async def save(
         self,
         request: Request[Any, Any, Any],
         slug: FromPath[str],
+        action: FromPath[str],
         desk_settings: NamedDependency[DeskSettingsService],
         principal: PrincipalDep,
     ) -> Template | Redirect:
+        """One form's save: `calendar` (after its preview), `second-level`, `cap`, `templates` (add or
+        replace one) or `template-delete`; the page again with the message when refused."""
+        if action not in SAVES:
+            raise NotFound("settings form", action)
         form = await _form(request)
+        method, field, saved = SAVES[action]
 
-        async def act() -> int:
-            change = await desk_settings.save_calendar(
-                principal, slug, form.get("closed_dates", ""), form.get("open_dates", ""), _version(form)
-            )
-            return change.moved
+        async def act() -> int | None:
+            if action == "calendar":
+                change = await desk_settings.save_calendar(
+                    principal, slug, form.get("closed_dates", ""), form.get("open_dates", ""), _version(form)
+                )
+                return change.moved
+            value: Any = form if field is None else form.get(field, "")
+            await getattr(desk_settings, method)(principal, slug, value, _version(form))
+            return None
 
-        return await self._run(request, desk_settings, principal, slug, form, act, "calendar")
-
-    @post("/second-level")
-    async def save_second_level(
-        self,
-        request: Request[Any, Any, Any],
-        slug: FromPath[str],
-        desk_settings: NamedDependency[DeskSettingsService],
-        principal: PrincipalDep,
-    ) -> Template | Redirect:
-        form = await _form(request)
-
-        async def act() -> None:
-            await desk_settings.save_second_level(principal, slug, form.get("second_level", ""), _version(form))
-
-        return await self._run(request, desk_settings, principal, slug, form, act, "second_level")
-
-    @post("/cap")
-    async def save_cap(
-        self,
-        request: Request[Any, Any, Any],
-        slug: FromPath[str],
-        desk_settings: NamedDependency[DeskSettingsService],
-        principal: PrincipalDep,
-    ) -> Template | Redirect:
-        form = await _form(request)
-
-        async def act() -> None:
-            await desk_settings.save_cap(principal, slug, form.get("auto_reply_daily_cap", ""), _version(form))
-
-        return await self._run(request, desk_settings, principal, slug, form, act, "cap")
-
-    @post("/templates")
-    async def save_template(
-        self,
-        request: Request[Any, Any, Any],
-        slug: FromPath[str],
-        desk_settings: NamedDependency[DeskSettingsService],
-        principal: PrincipalDep,
-    ) -> Template | Redirect:
-        form = await _form(request)
-
-        async def act() -> None:
-            await desk_settings.save_template(principal, slug, form, _version(form))
-
-        return await self._run(request, desk_settings, principal, slug, form, act, "template")
-
-    @post("/templates/delete")
-    async def delete_template(
-        self,
-        request: Request[Any, Any, Any],
-        slug: FromPath[str],
-        desk_settings: NamedDependency[DeskSettingsService],
-        principal: PrincipalDep,
-    ) -> Template | Redirect:
-        form = await _form(request)
-
-        async def act() -> None:
-            await desk_settings.delete_template(principal, slug, form.get("template", ""), _version(form))
-
-        return await self._run(request, desk_settings, principal, slug, form, act, "template_deleted")
+        return await self._run(request, desk_settings, principal, slug, form, act, saved)
 
 
 __all__ = ["DeskSettingsPages", "calendar_texts"]
