@@ -56,6 +56,7 @@ ANSWERS = {
     ("post", "/api/v1/tickets/{reference}/incident/duties"): {400, 401, 404, 409, 413},
     ("get", "/api/v1/decisions"): {401, 403},
     ("get", "/api/v1/desks/{slug}/reports/annual"): {400, 401, 403, 404},
+    ("get", "/api/v1/desks/{slug}/reports/sla"): {400, 401, 403, 404},
     ("post", "/api/v1/decisions/{decision_id}/approve"): {400, 401, 403, 404, 409, 413},
     ("post", "/api/v1/decisions/{decision_id}/send-back"): {400, 401, 403, 404, 409, 413},
 }
