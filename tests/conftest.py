@@ -98,6 +98,8 @@ async def container(settings: Settings, clock: FrozenClock) -> AsyncIterator[Con
     await c.start(migrate=False, pool_size=60)
     if PG_URL:
         await _truncate()
+        # start() read the desk settings an earlier test saved; this test's database has none.
+        await c.desk_settings.refresh(force=True)
         await c.tickets.ensure_desks(list(c.desks), clock.now())
     try:
         yield c

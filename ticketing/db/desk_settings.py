@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from ticketing.db.engine import write_transaction
-from ticketing.db.reports import instant
 from ticketing.db.sla import DUE_COLUMNS, QUEUE_REFRESH_SQL, clock_from_row, pauses_of
 from ticketing.db.sql import in_transaction, reading
 from ticketing.domain.clocks import ClockState
@@ -98,9 +97,6 @@ class PiccoloDeskSettingsStore:
 
     @staticmethod
     def _running(row: dict[str, Any], pauses: dict[int, list[Pause]]) -> RunningClock:
-        for key in ("started_at", "due_at", "stopped_at", "breached_at", "next_fire_at"):
-            if row[key] is not None:
-                row[key] = instant(row[key])
         ticket = int(row["ticket"])
         return RunningClock(str(row["t_reference"]), ticket, clock_from_row(row), tuple(pauses.get(ticket, [])))
 

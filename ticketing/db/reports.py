@@ -7,9 +7,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
-from ticketing.db.sql import Dialect, Sql, reading
+from ticketing.db.sql import Dialect, Sql, instant, reading
 from ticketing.domain.reports import FirstResponse, ReferralCount, RequestCount, TicketCount, YearFacts
 
 TICKET_COUNTS = """
@@ -39,11 +38,6 @@ FROM ticket t JOIN desk d ON d.id = t.desk
 WHERE d.slug = :desk AND t.received_at >= :start AND t.received_at < :end AND t.first_responded_at IS NOT NULL
 ORDER BY t.id
 """
-
-
-def instant(value: Any) -> datetime:
-    """An aware UTC instant (SQLite's converter gives one; text is read as a fallback)."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 @contextlib.asynccontextmanager
@@ -81,4 +75,4 @@ class PiccoloReportStore:
         )
 
 
-__all__ = ["PiccoloReportStore", "instant", "snapshot"]
+__all__ = ["PiccoloReportStore", "snapshot"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ticketing.db.engine import write_transaction
 from ticketing.db.outbox import outbox_row
-from ticketing.db.sql import Dialect, dialect, in_transaction
+from ticketing.db.sql import Dialect, dialect, in_transaction, instant, maybe_instant
 from ticketing.db.tables import ClockPause, Desk, DeskMembership, Event, Outbox, SlaClock, SlaFiring, Ticket
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.queues import NO_DUE
@@ -48,15 +48,15 @@ def clock_from_row(row: Mapping[str, Any]) -> ClockState:
         kind=ClockKind(row["kind"]),
         target=target,
         stages=tuple(Stage.from_json(s) for s in policy["stages"]),
-        started_at=row["started_at"],
+        started_at=instant(row["started_at"]),
         budget_us=int(row["budget_us"]),
         policy=policy,
-        due_at=row["due_at"],
+        due_at=maybe_instant(row["due_at"]),
         paused=bool(row["paused"]),
-        stopped_at=row["stopped_at"],
-        breached_at=row["breached_at"],
+        stopped_at=maybe_instant(row["stopped_at"]),
+        breached_at=maybe_instant(row["breached_at"]),
         next_stage=int(row["next_stage"]),
-        next_fire_at=row["next_fire_at"],
+        next_fire_at=maybe_instant(row["next_fire_at"]),
         id=int(row["id"]),
         used_us=None if row.get("used_us") is None else int(row["used_us"]),
     )

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ticketing.db.reports import instant, snapshot
+from ticketing.db.reports import snapshot
 from ticketing.db.sla import clock_from_row, pauses_of
-from ticketing.db.sql import Dialect, connection, reading
+from ticketing.db.sql import Dialect, connection, instant, maybe_instant, reading
 from ticketing.domain.clocks import ClockState
 from ticketing.domain.sla import Pause
 from ticketing.domain.sla_report import Cause, ClockFact, Outcome, OutcomeCount, Tally
@@ -113,10 +113,6 @@ GROUP BY 1, c.kind
 """  # noqa: S608
 
 
-def _maybe(value: Any) -> datetime | None:
-    return None if value is None else instant(value)
-
-
 class PiccoloSlaReportStore:
     async def month_facts(
         self, desk: str, start: datetime, end: datetime
@@ -131,11 +127,11 @@ class PiccoloSlaReportStore:
                 kind=str(r["kind"]),
                 category=str(r["category"]),
                 started_at=instant(r["started_at"]),
-                due_at=_maybe(r["due_at"]),
+                due_at=maybe_instant(r["due_at"]),
                 paused=bool(r["paused"]),
-                stopped_at=_maybe(r["stopped_at"]),
-                breached_at=_maybe(r["breached_at"]),
-                first_responded_at=_maybe(r["first_responded_at"]),
+                stopped_at=maybe_instant(r["stopped_at"]),
+                breached_at=maybe_instant(r["breached_at"]),
+                first_responded_at=maybe_instant(r["first_responded_at"]),
                 reference=str(r["reference"]),
                 used_us=None if r["used_us"] is None else int(r["used_us"]),
             )
@@ -143,7 +139,9 @@ class PiccoloSlaReportStore:
         ]
         pauses: dict[int, list[Pause]] = defaultdict(list)
         for r in pause_rows:
-            pauses[int(r["ticket"])].append(Pause(instant(r["started_at"]), _maybe(r["ended_at"]), str(r["reason"])))
+            pauses[int(r["ticket"])].append(
+                Pause(instant(r["started_at"]), maybe_instant(r["ended_at"]), str(r["reason"]))
+            )
         return facts, dict(pauses)
 
     async def month_figures(
@@ -176,9 +174,6 @@ class PiccoloSlaReportStore:
         """Stopped clocks with no stored use (id > after, in id order): desk, clock, its ticket's pauses."""
         async with reading() as sql:
             rows = await sql.fetch(UNUSED, {"after": after, "limit": limit})
-            for row in rows:
-                for key in ("started_at", "due_at", "stopped_at", "breached_at", "next_fire_at"):
-                    row[key] = _maybe(row[key])
             pauses = await pauses_of(sorted({int(r["ticket"]) for r in rows}))
         return [(str(r["desk"]), clock_from_row(r), pauses.get(int(r["ticket"]), [])) for r in rows]
 

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -93,6 +94,15 @@ class Sql:
             await self.connection.executemany(compiled.text, [dict(r) for r in rows])
 
 
+def instant(value: Any) -> datetime:
+    """An aware UTC instant from a row (SQLite's converter gives one; text is read as a fallback)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def maybe_instant(value: Any) -> datetime | None:
+    return None if value is None else instant(value)
+
+
 def dialect() -> Dialect:
     """The configured engine's dialect (the one place that asks)."""
     return Dialect.POSTGRES if isinstance(current_engine(), PostgresEngine) else Dialect.SQLITE
@@ -131,4 +141,7 @@ def in_transaction() -> Sql:
     return Sql(tx.connection, dialect())
 
 
-__all__ = ["Compiled", "Dialect", "Sql", "compile_sql", "connection", "dialect", "in_transaction", "reading"]
+__all__ = [
+    "Compiled", "Dialect", "Sql", "compile_sql", "connection", "dialect", "in_transaction", "instant", "maybe_instant",
+    "reading",
+]  # fmt: skip

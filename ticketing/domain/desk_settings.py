@@ -71,7 +71,8 @@ def apply(desk: Desk, settings: DeskSettings) -> Desk:
 # --- stored form ----------------------------------------------------------------------------------
 
 
-def _window_text(w: OpeningWindow) -> str:
+def window_text(w: OpeningWindow) -> str:
+    """`HH:MM-HH:MM` as the desks file writes it (a window to midnight ends at 24:00)."""
     end = "24:00" if w.end == time.max else w.end.strftime("%H:%M")
     return f"{w.start.strftime('%H:%M')}-{end}"
 
@@ -79,7 +80,7 @@ def _window_text(w: OpeningWindow) -> str:
 def to_json(s: DeskSettings) -> str:
     data: dict[str, Any] = {
         "closed_dates": sorted(d.isoformat() for d in s.closed_dates),
-        "open_dates": {d.isoformat(): [_window_text(w) for w in ws] for d, ws in sorted(s.open_dates.items())},
+        "open_dates": {d.isoformat(): [window_text(w) for w in ws] for d, ws in sorted(s.open_dates.items())},
     }
     if s.second_level is not None:
         data["second_level"] = list(s.second_level)
@@ -148,6 +149,18 @@ def parse_calendar_lines(
     return closed, hours
 
 
+def calendar_lines(settings: DeskSettings, today: date) -> tuple[str, str]:
+    """The two text areas as `parse_calendar_lines` reads them: the settings' dates from today on
+    (earlier ones are kept as they are and not shown for editing)."""
+    closed = "\n".join(d.isoformat() for d in sorted(settings.closed_dates) if d >= today)
+    hours = "\n".join(
+        f"{d.isoformat()} {' '.join(window_text(w) for w in ws)}"
+        for d, ws in sorted(settings.open_dates.items())
+        if d >= today
+    )
+    return closed, hours
+
+
 def with_calendar(
     current: DeskSettings,
     closed: frozenset[date],
@@ -212,6 +225,7 @@ def template_list(
 
 
 __all__ = [
-    "MAX_CAP", "MAX_DAYS_AHEAD", "DeskSettings", "apply", "changed_dates", "from_json", "parse_calendar_lines",
-    "parse_cap", "parse_second_level", "template_list", "to_json", "with_calendar",
+    "MAX_CAP", "MAX_DAYS_AHEAD", "DeskSettings", "apply", "calendar_lines", "changed_dates", "from_json",
+    "parse_calendar_lines", "parse_cap", "parse_second_level", "template_list", "to_json", "window_text",
+    "with_calendar",
 ]  # fmt: skip

@@ -10,7 +10,6 @@ a save over someone else's newer one does the same with 409.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,8 +20,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from ticketing.domain.calendar import OpeningWindow
-from ticketing.domain.desk_settings import MAX_CAP, DeskSettings
+from ticketing.domain.desk_settings import MAX_CAP, calendar_lines
 from ticketing.domain.errors import Conflict, NotFound, ValidationFailed
 from ticketing.services.desk_settings import CalendarChange, DeskSettingsService
 from ticketing.services.ports import Principal
@@ -47,17 +45,6 @@ SAVED = {
     "template": "The reply template is saved.",
     "template_deleted": "The reply template is deleted.",
 }
-
-
-def _hours_text(windows: tuple[OpeningWindow, ...]) -> str:
-    return " ".join(f"{w.start:%H:%M}-{'24:00' if w.end == time.max else format(w.end, '%H:%M')}" for w in windows)
-
-
-def calendar_texts(settings: DeskSettings, today: date) -> tuple[str, str]:
-    """The text areas' content: the settings' dates from today on (earlier ones are kept as they are)."""
-    closed = "\n".join(d.isoformat() for d in sorted(settings.closed_dates) if d >= today)
-    hours = "\n".join(f"{d.isoformat()} {_hours_text(w)}" for d, w in sorted(settings.open_dates.items()) if d >= today)
-    return closed, hours
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -100,7 +87,7 @@ class DeskSettingsPages(Controller):
         zone = ZoneInfo(desk.timezone)
         settings = service.settings(slug)
         today = service.clock.now().astimezone(zone).date()
-        closed, hours = calendar_texts(settings, today)
+        closed, hours = calendar_lines(settings, today)
         typed = dict(typed or {})
         context = {
             "_": gettext,
@@ -204,4 +191,4 @@ class DeskSettingsPages(Controller):
         return await self._run(request, desk_settings, principal, slug, form, act, saved)
 
 
-__all__ = ["DeskSettingsPages", "calendar_texts"]
+__all__ = ["DeskSettingsPages"]
